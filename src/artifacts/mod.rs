@@ -1,0 +1,1 @@
+//! Artifacts: the compiled graph -> target/manifest.json and target/compiled/**.

@@ -1,0 +1,73 @@
+//! The target SQL dialect (pure, no I/O): quoting, relation names and the sqlparser dialect.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    DuckDb,
+    BigQuery,
+}
+
+impl Dialect {
+    /// From a profile output's `type:`.
+    pub fn from_adapter_type(kind: &str) -> Option<Dialect> {
+        match kind {
+            "duckdb" => Some(Dialect::DuckDb),
+            "bigquery" => Some(Dialect::BigQuery),
+            _ => None,
+        }
+    }
+
+    pub fn adapter_type(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::BigQuery => "bigquery",
+        }
+    }
+
+    /// dbt's `adapter.quote`: DuckDB uses ANSI double quotes, BigQuery backticks.
+    pub fn quote(self, ident: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("\"{}\"", ident.replace('"', "\"\"")),
+            Dialect::BigQuery => format!("`{}`", ident.replace('`', "\\`")),
+        }
+    }
+
+    /// A fully-qualified relation as dbt renders it: every part quoted, empty parts skipped.
+    pub fn relation(self, database: &str, schema: &str, identifier: &str) -> String {
+        let mut parts = Vec::with_capacity(3);
+        for part in [database, schema, identifier] {
+            if !part.is_empty() {
+                parts.push(self.quote(part));
+            }
+        }
+        parts.join(".")
+    }
+
+    /// The sqlparser dialect used to check rendered SQL.
+    pub fn parser(self) -> Box<dyn sqlparser::dialect::Dialect + Send + Sync> {
+        match self {
+            Dialect::DuckDb => Box::new(sqlparser::dialect::DuckDbDialect {}),
+            Dialect::BigQuery => Box::new(sqlparser::dialect::BigQueryDialect {}),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relations_quote_each_part() {
+        assert_eq!(
+            Dialect::DuckDb.relation("dev", "main", "orders"),
+            r#""dev"."main"."orders""#
+        );
+        assert_eq!(
+            Dialect::BigQuery.relation("proj", "ds", "orders"),
+            "`proj`.`ds`.`orders`"
+        );
+        assert_eq!(Dialect::DuckDb.relation("", "main", "o"), r#""main"."o""#);
+    }
+}

@@ -1,0 +1,1 @@
+//! Rendering: templates + macros + context -> rendered SQL, refs, sources and config per node.

@@ -1,0 +1,1 @@
+//! SQL checking: rendered SQL + dialect -> syntax diagnostics mapped back to the template.
