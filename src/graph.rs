@@ -152,12 +152,7 @@ mod tests {
     use crate::node::ResourceType;
 
     fn model(name: &str, deps: &[&str]) -> Node {
-        let mut n = Node::new(
-            ResourceType::Model,
-            "p",
-            name,
-            format!("model.p.{name}"),
-        );
+        let mut n = Node::new(ResourceType::Model, "p", name, format!("model.p.{name}"));
         n.depends_on = deps.iter().map(|d| format!("model.p.{d}")).collect();
         n
     }

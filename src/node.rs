@@ -188,12 +188,13 @@ impl Node {
     }
 
     pub fn materialized(&self) -> &str {
-        self.config_str("materialized").unwrap_or(match self.resource_type {
-            ResourceType::Seed => "seed",
-            ResourceType::Snapshot => "snapshot",
-            ResourceType::Test => "test",
-            _ => "view",
-        })
+        self.config_str("materialized")
+            .unwrap_or(match self.resource_type {
+                ResourceType::Seed => "seed",
+                ResourceType::Snapshot => "snapshot",
+                ResourceType::Test => "test",
+                _ => "view",
+            })
     }
 
     pub fn is_ephemeral(&self) -> bool {
@@ -201,7 +202,10 @@ impl Node {
     }
 
     pub fn enabled(&self) -> bool {
-        self.config.get("enabled").and_then(Json::as_bool).unwrap_or(true)
+        self.config
+            .get("enabled")
+            .and_then(Json::as_bool)
+            .unwrap_or(true)
     }
 
     /// Tags from config, which may be written as one string or a list.
