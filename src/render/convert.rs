@@ -1,0 +1,63 @@
+//! JSON values <-> Jinja values, for configs, vars and YAML data crossing into templates.
+
+use minijinja::value::{Value, ValueKind};
+use serde_json::Value as Json;
+
+/// A JSON value as a Jinja value.
+pub fn json_to_value(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::from(()),
+        Json::Bool(b) => Value::from(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::from(i),
+            None => Value::from(n.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(items) => Value::from_iter(items.iter().map(json_to_value)),
+        Json::Object(m) => Value::from_iter(m.iter().map(|(k, v)| (k.clone(), json_to_value(v)))),
+    }
+}
+
+/// A Jinja value as JSON; objects that are neither maps nor lists become their text.
+pub fn value_to_json(v: &Value) -> Json {
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => Json::Null,
+        ValueKind::Bool => Json::Bool(v.is_true()),
+        ValueKind::Number => {
+            if let Ok(i) = i64::try_from(v.clone()) {
+                Json::from(i)
+            } else if let Ok(f) = f64::try_from(v.clone()) {
+                serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+            } else {
+                Json::String(v.to_string())
+            }
+        }
+        ValueKind::String => Json::String(v.as_str().unwrap_or_default().to_string()),
+        ValueKind::Seq | ValueKind::Iterable => match v.try_iter() {
+            Ok(items) => Json::Array(items.map(|i| value_to_json(&i)).collect()),
+            Err(_) => Json::String(v.to_string()),
+        },
+        ValueKind::Map => match v.try_iter() {
+            Ok(keys) => Json::Object(
+                keys.map(|k| {
+                    let val = v.get_item(&k).unwrap_or_default();
+                    (k.as_str().map_or_else(|| k.to_string(), str::to_string), value_to_json(&val))
+                })
+                .collect(),
+            ),
+            Err(_) => Json::String(v.to_string()),
+        },
+        _ => Json::String(v.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_nested_values() {
+        let j = serde_json::json!({"a": [1, "x", true, null], "b": {"c": 1.5}});
+        assert_eq!(value_to_json(&json_to_value(&j)), j);
+    }
+}

@@ -1,0 +1,208 @@
+//! A loaded project -> the shared minijinja `Environment`: macro templates of every package
+//! plus dbt's global functions and objects.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Object, ObjectRepr, Value};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+
+use super::builtins;
+use super::context::{self, ConfigObject};
+use super::convert::json_to_value;
+use super::macros::{self, BUILTIN_PACKAGE, MacroDef, MacroIndex, MacroName, PackageNamespace};
+use super::prepare;
+use crate::diagnostics::{Diagnostic, Location};
+use crate::dialect::Dialect;
+use crate::project::Project;
+
+/// Built-in macros: our own templates of dbt's global namespace, overridable by projects.
+const BUILTIN_MACROS: &[(&str, &str)] = &[
+    ("naming.sql", include_str!("macros/naming.sql")),
+    ("tests.sql", include_str!("macros/tests.sql")),
+    ("cross_db.sql", include_str!("macros/cross_db.sql")),
+    ("adapter.sql", include_str!("macros/adapter.sql")),
+];
+
+/// The environment plus the macro index it was built from.
+pub struct RenderEnv {
+    pub env: Environment<'static>,
+    pub index: Arc<MacroIndex>,
+    pub dialect: Dialect,
+}
+
+impl RenderEnv {
+    /// Compiles every macro file; syntax errors in any of them are all reported.
+    pub fn new(project: &Project) -> Result<RenderEnv, Vec<Diagnostic>> {
+        let dialect = project.target.dialect;
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Lenient);
+        env.set_recursion_limit(1000);
+        minijinja_contrib::add_to_environment(&mut env);
+        env.set_unknown_method_callback(builtins::unknown_method);
+        let mut index = MacroIndex {
+            root: project.name().to_string(),
+            adapter: dialect.adapter_type(),
+            ..MacroIndex::default()
+        };
+        for rule in &project.root_package().config.dispatch {
+            index
+                .dispatch
+                .insert(rule.macro_namespace.clone(), rule.search_order.clone());
+        }
+        let mut diags = Vec::new();
+        // Each definition gets a template of its own (padded so lines match the file):
+        // calling a macro then evaluates one definition, not its whole file.
+        let mut add = |env: &mut Environment<'static>, package: &str, file: String, text: &str, diags: &mut Vec<Diagnostic>| {
+            let found = macros::scan_definitions(text);
+            for (i, def) in found.iter().enumerate() {
+                let end = found.get(i + 1).map_or(text.len(), |next| next.start);
+                let chunk = format!("{}{}", "\n".repeat(def.line as usize - 1), &text[def.start..end]);
+                let template = format!("{file}#{}", def.name);
+                if let Err(e) = env.add_template_owned(template.clone(), prepare::macro_file(&chunk)) {
+                    diags.push(jinja_syntax(&e, &file));
+                    continue;
+                }
+                index.add(MacroDef {
+                    package: package.to_string(),
+                    name: def.name.clone(),
+                    template,
+                    file: file.clone(),
+                    line: def.line,
+                });
+            }
+        };
+        for (file, text) in BUILTIN_MACROS {
+            add(&mut env, BUILTIN_PACKAGE, format!("<builtin>/{file}"), text, &mut diags);
+        }
+        // Packages first so the root project's definitions are the ones kept in the index.
+        for pkg in project.packages.iter().rev() {
+            for f in &pkg.macros {
+                add(&mut env, &pkg.name, f.path.clone(), &f.text, &mut diags);
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let index = Arc::new(index);
+        register_globals(&mut env, project, &index);
+        Ok(RenderEnv { env, index, dialect })
+    }
+}
+
+/// A Jinja syntax error in a template, at its line.
+pub fn jinja_syntax(e: &Error, file: &str) -> Diagnostic {
+    let detail = e.detail().unwrap_or("syntax error");
+    Diagnostic::error(format!("Jinja syntax error: {detail}"))
+        .at(Location::new(file, e.line().unwrap_or(0) as u32, 0))
+}
+
+fn register_globals(env: &mut Environment<'static>, project: &Project, index: &Arc<MacroIndex>) {
+    let dialect = project.target.dialect;
+    let mut names: HashSet<&str> = HashSet::new();
+    for (pkg, defs) in &index.by_package {
+        let _ = pkg;
+        names.extend(defs.keys().map(String::as_str));
+    }
+    for name in names {
+        env.add_global(
+            name.to_string(),
+            Value::from_object(MacroName {
+                name: name.to_string(),
+                index: index.clone(),
+            }),
+        );
+    }
+    for pkg in index.by_package.keys() {
+        env.add_global(
+            pkg.clone(),
+            Value::from_object(PackageNamespace {
+                package: pkg.clone(),
+                index: index.clone(),
+            }),
+        );
+    }
+    env.add_function("ref", context::ref_fn);
+    env.add_function("source", context::source_fn);
+    env.add_function("var", context::var_fn);
+    env.add_function("env_var", crate::project::values::env_var);
+    env.add_function("is_incremental", context::is_incremental_fn);
+    env.add_function("return", macros::return_fn);
+    env.add_global("config", Value::from_object(ConfigObject));
+    env.add_global(
+        "adapter",
+        Value::from_object(Adapter {
+            dialect,
+            index: index.clone(),
+        }),
+    );
+    env.add_global(
+        "target",
+        json_to_value(&serde_json::Value::Object(
+            project.target.public_fields().into_iter().collect(),
+        )),
+    );
+    env.add_global("project_name", Value::from(project.name().to_string()));
+    env.add_global("dbt_version", Value::from("1.12.6"));
+    builtins::register(env);
+}
+
+/// `adapter`: dispatch and the offline-safe parts of dbt's adapter API.
+#[derive(Debug)]
+struct Adapter {
+    dialect: Dialect,
+    index: Arc<MacroIndex>,
+}
+
+impl Object for Adapter {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, name: &str, args: &[Value]) -> Result<Value, Error> {
+        match name {
+            "dispatch" => {
+                let (macro_name, namespace, kwargs): (String, Option<String>, Kwargs) =
+                    minijinja::value::from_args(args)?;
+                let namespace = namespace.or(kwargs.get::<Option<String>>("macro_namespace")?);
+                let package = context::current(|c| c.lookup_package().to_string())?;
+                match self.index.dispatch(&macro_name, namespace.as_deref(), &package) {
+                    Some(def) => Ok(Value::from_object(macros::MacroCall { def: def.clone() })),
+                    None => Err(Error::new(
+                        ErrorKind::UnknownFunction,
+                        format!(
+                            "adapter.dispatch found no `{0}__{macro_name}` or `default__{macro_name}` macro{1}",
+                            self.dialect.adapter_type(),
+                            namespace.map(|n| format!(" in namespace `{n}`")).unwrap_or_default()
+                        ),
+                    )),
+                }
+            }
+            "quote" => {
+                let (ident,): (String,) = minijinja::value::from_args(args)?;
+                Ok(Value::from(self.dialect.quote(&ident)))
+            }
+            "type" => Ok(Value::from(self.dialect.adapter_type())),
+            // Offline: nothing exists yet, so lookups answer "not found".
+            "get_relation" | "load_relation" => Ok(Value::from(())),
+            "get_columns_in_relation" | "list_relations_without_caching" => Ok(Value::from(Vec::<Value>::new())),
+            "already_exists" | "check_schema_exists" => Ok(Value::from(false)),
+            "get_missing_columns" => Ok(Value::from(Vec::<Value>::new())),
+            "quote_as_configured" | "quote_seed_column" => {
+                let (ident, _rest): (String, Option<Value>) = minijinja::value::from_args(args)?;
+                Ok(Value::from(ident))
+            }
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("adapter.{name}() is not available when compiling offline"),
+            )),
+        }
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            "type" => Some(Value::from(self.dialect.adapter_type())),
+            _ => None,
+        }
+    }
+}

