@@ -1,5 +1,61 @@
 //! The command line: arguments + environment -> settings -> a command's exit code.
 
+pub mod args;
+pub mod commands;
+pub mod output;
+pub mod settings;
+
+use std::io::IsTerminal;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+use output::Printer;
+use settings::{Selection, Settings};
+
+/// Runs xform with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { commands::INVALID } else { commands::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    run(cli)
+}
+
+pub fn run(cli: Cli) -> i32 {
+    let settings = Settings::from_args(&cli.global);
+    let color = !cli.global.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::stderr().is_terminal();
+    let mut printer = Printer {
+        format: cli.global.log_format,
+        quiet: cli.global.quiet,
+        color,
+        root: settings.load.project_dir.clone(),
+        secrets: Vec::new(),
+    };
+    match &cli.command {
+        Command::Parse => commands::parse_cmd(&settings, &mut printer),
+        Command::Compile { select, inline, no_sql_check } => commands::compile_cmd(
+            &settings,
+            &Selection::from(select),
+            inline.as_deref(),
+            !no_sql_check,
+            &mut printer,
+        ),
+        Command::Ls { select, resource_type, output, output_keys } => commands::ls_cmd(
+            &settings,
+            &Selection::from(select),
+            resource_type,
+            *output,
+            output_keys,
+            &mut printer,
+        ),
+        Command::Debug => commands::debug_cmd(&settings, &mut printer),
+        Command::Clean => commands::clean_cmd(&settings, &mut printer),
+    }
 }

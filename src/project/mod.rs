@@ -88,6 +88,8 @@ pub struct Project {
     pub cli_vars: HashMap<String, Json>,
     pub selectors: Option<Yaml>,
     pub warnings: Vec<Diagnostic>,
+    /// What Jinja inside property YAML may reference (target, vars, env_var).
+    pub value_ctx: ValueContext,
 }
 
 impl Project {
@@ -173,11 +175,12 @@ pub fn load(opts: &LoadOptions) -> Result<Project, Diagnostics> {
     let mut packages = Vec::new();
     let mut all_vars: HashMap<String, Json> = raw.vars_for(&raw.name).into_iter().collect();
     all_vars.extend(cli_vars.clone());
-    let renderer = ValueRenderer::new(ValueContext {
+    let value_ctx = ValueContext {
         vars: Arc::new(all_vars),
         target: Some(Json::Object(target.public_fields().into_iter().collect())),
         project_name: Some(raw.name.clone()),
-    });
+    };
+    let renderer = ValueRenderer::new(value_ctx.clone());
     let root_pkg = load_package(&root, "", raw, true, &renderer, &mut diags);
     let install = root_pkg.config.packages_install_path.clone();
     packages.push(root_pkg);
@@ -207,6 +210,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project, Diagnostics> {
         cli_vars,
         selectors,
         warnings: diags.items,
+        value_ctx,
     })
 }
 

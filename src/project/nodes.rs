@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 
 use super::config::{Config, merge, project_config};
 use super::properties::{ColumnSpec, Patch, Properties, TestSpec};
+use super::values::ValueRenderer;
 use super::{Package, Project, SourceFile};
 use crate::diagnostics::{Diagnostic, Location};
 use crate::node::{ColumnInfo, Node, Origin, ResourceType, SourceInfo, TestMetadata};
@@ -25,6 +26,7 @@ pub fn build(project: &Project) -> Built {
         nodes: Vec::new(),
         diags: Vec::new(),
         docs: IndexMap::new(),
+        values: ValueRenderer::new(project.value_ctx.clone()),
     };
     for pkg in &project.packages {
         b.collect_docs(pkg);
@@ -44,6 +46,8 @@ struct Builder {
     nodes: Vec<Node>,
     diags: Vec<Diagnostic>,
     docs: IndexMap<String, String>,
+    /// Renders Jinja in property YAML values (source schemas, configs).
+    values: ValueRenderer,
 }
 
 fn tree<'a>(pkg: &'a Package, key: &str) -> Option<&'a super::yaml::Yaml> {
@@ -155,7 +159,8 @@ impl Builder {
 
     fn apply_patch(&mut self, n: &mut Node, patch: Option<&Patch>) {
         let Some(p) = patch else { return };
-        merge(&mut n.config, &p.config);
+        let config = self.render_config(&p.config, &p.file, p.line);
+        merge(&mut n.config, &config);
         n.description = self.render_doc(&p.description);
         n.columns = self.columns(&p.columns);
         for (k, v) in &p.extra {
@@ -186,6 +191,41 @@ impl Builder {
                 )
             })
             .collect()
+    }
+
+    /// Renders Jinja inside string config values; a failure is reported at the entry's line.
+    fn render_config(&mut self, config: &Config, file: &str, line: u32) -> Config {
+        let mut out = Config::new();
+        for (k, v) in config {
+            let v = match v {
+                Json::String(s) if super::values::has_jinja(s) => match self.values.render_str(s) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.diags.push(Diagnostic::error(e).at(Location::new(file, line, 0)));
+                        v.clone()
+                    }
+                },
+                other => other.clone(),
+            };
+            out.insert(k.clone(), v);
+        }
+        out
+    }
+
+    /// A rendered property string (source database/schema/identifier).
+    fn render_text(&mut self, text: Option<&String>, file: &str, line: u32) -> Option<String> {
+        let t = text?;
+        if !super::values::has_jinja(t) {
+            return Some(t.clone());
+        }
+        match self.values.render_str(t) {
+            Ok(Json::String(s)) => Some(s),
+            Ok(other) => Some(other.to_string()),
+            Err(e) => {
+                self.diags.push(Diagnostic::error(e).at(Location::new(file, line, 0)));
+                Some(t.clone())
+            }
+        }
     }
 
     /// Replaces `{{ doc('name') }}` in a description with the docs block's text.
@@ -223,9 +263,11 @@ impl Builder {
                     n.columns = self.columns(&t.columns);
                     n.meta = s.meta.clone();
                     n.meta.extend(t.meta.clone());
-                    n.database = s.database.clone().unwrap_or_default();
-                    n.schema = s.schema.clone().unwrap_or_default();
-                    let identifier = t.identifier.clone().unwrap_or_else(|| t.name.clone());
+                    n.database = self.render_text(s.database.as_ref(), file, s.line).unwrap_or_default();
+                    n.schema = self.render_text(s.schema.as_ref(), file, s.line).unwrap_or_default();
+                    let identifier = self
+                        .render_text(t.identifier.as_ref(), file, t.line)
+                        .unwrap_or_else(|| t.name.clone());
                     n.alias = identifier.clone();
                     let mut quoting = s.quoting.clone();
                     quoting.extend(t.quoting.clone());

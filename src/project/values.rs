@@ -13,7 +13,7 @@ use serde_json::Value as Json;
 use super::yaml::{Yaml, YamlValue};
 
 /// Everything a YAML value may reference.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ValueContext {
     /// Project vars merged with --vars (CLI wins), for `var()`.
     pub vars: Arc<HashMap<String, Json>>,

@@ -84,6 +84,16 @@ pub struct NodeCtx {
     pub globals: Value,
     /// Macros being run, innermost last.
     pub frames: Vec<Frame>,
+    /// For generic tests: the test to call and what it is attached to.
+    pub test: Option<TestCall>,
+}
+
+/// A generic test invocation: which test macro, with which arguments, on which relation.
+#[derive(Debug, Clone)]
+pub struct TestCall {
+    pub meta: crate::node::TestMetadata,
+    pub model_ref: Option<RefCall>,
+    pub model_source: Option<(String, String)>,
 }
 
 /// One running macro: its package (for resolving unqualified calls) and its `return()` value.
@@ -146,6 +156,11 @@ pub fn ref_fn(args: Rest<String>, kwargs: Kwargs) -> Result<Value, Error> {
             ));
         }
     };
+    ref_value(call)
+}
+
+/// Records and resolves one ref() call for the current node.
+pub fn ref_value(call: RefCall) -> Result<Value, Error> {
     current(|ctx| {
         if !ctx.calls.refs.contains(&call) {
             ctx.calls.refs.push(call.clone());
@@ -172,6 +187,11 @@ pub fn ref_fn(args: Rest<String>, kwargs: Kwargs) -> Result<Value, Error> {
 
 /// `source('source_name', 'table_name')`.
 pub fn source_fn(source: String, table: String) -> Result<Value, Error> {
+    source_value(source, table)
+}
+
+/// Records and resolves one source() call for the current node.
+pub fn source_value(source: String, table: String) -> Result<Value, Error> {
     current(|ctx| {
         let pair = (source.clone(), table.clone());
         if !ctx.calls.sources.contains(&pair) {

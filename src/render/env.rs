@@ -38,6 +38,8 @@ impl RenderEnv {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Lenient);
         env.set_recursion_limit(1000);
+        // Template names are file paths; `.yml` would otherwise switch on JSON escaping.
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
         minijinja_contrib::add_to_environment(&mut env);
         env.set_unknown_method_callback(builtins::unknown_method);
         let mut index = MacroIndex {
@@ -122,6 +124,8 @@ fn register_globals(env: &mut Environment<'static>, project: &Project, index: &A
             }),
         );
     }
+    let idx = index.clone();
+    env.add_function("__xf_generic_test", move |state: &mut State| super::generic::run(state, &idx));
     env.add_function("ref", context::ref_fn);
     env.add_function("source", context::source_fn);
     env.add_function("var", context::var_fn);

@@ -1,9 +1,13 @@
 //! Rendering: templates + macros + context -> rendered SQL, refs, sources and config per node.
 
 pub mod builtins;
+pub mod compile;
 pub mod context;
 pub mod convert;
 pub mod env;
+pub mod generic;
+pub mod passes;
 pub mod macros;
+pub mod naming;
 pub mod prepare;
 pub mod relation;

@@ -1,0 +1,281 @@
+//! The commands: settings -> pipeline stages -> files and printed output -> exit code.
+
+use std::path::Path;
+
+use serde_json::{Value as Json, json};
+
+use super::args::LsOutput;
+use super::output::Printer;
+use super::settings::{Selection, Settings};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::node::{Node, ResourceType};
+use crate::pipeline::{self, Parsed};
+
+/// Exit codes, as dbt's: success, a node failed, the project or command line is invalid.
+pub const OK: i32 = 0;
+pub const NODE_FAILED: i32 = 1;
+pub const INVALID: i32 = 2;
+
+fn report_failure(p: &Printer, diags: &Diagnostics) -> i32 {
+    p.diagnostics(&diags.items);
+    let n = diags.errors().count();
+    p.info("MainEncounteredError", &format!("{n} error{} found; nothing was written", if n == 1 { "" } else { "s" }));
+    INVALID
+}
+
+fn parse(settings: &Settings, p: &mut Printer) -> Result<Parsed, i32> {
+    if let Some(t) = settings.threads {
+        // A second call (tests in one process) keeps the first pool; that is fine.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build_global();
+    }
+    match pipeline::parse(&settings.load) {
+        Ok(parsed) => {
+            p.secrets = parsed.project.target.secret_values();
+            p.root = parsed.project.root.clone();
+            p.diagnostics(&parsed.warnings);
+            Ok(parsed)
+        }
+        Err(diags) => Err(report_failure(p, &diags)),
+    }
+}
+
+/// Indices of the selected nodes, or the selector problem as a diagnostic.
+fn choose(parsed: &Parsed, sel: &Selection) -> Result<Vec<usize>, Diagnostic> {
+    crate::select::choose(parsed, sel)
+}
+
+pub fn parse_cmd(settings: &Settings, p: &mut Printer) -> i32 {
+    let parsed = match parse(settings, p) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    match write_manifest(&parsed) {
+        Ok(path) => {
+            p.info("ParseComplete", &format!("Parsed {} nodes; wrote {}", parsed.graph.len(), path));
+            OK
+        }
+        Err(e) => {
+            p.diagnostic(&Diagnostic::error(format!("could not write manifest.json: {e}")));
+            INVALID
+        }
+    }
+}
+
+fn target_dir(parsed: &Parsed) -> std::path::PathBuf {
+    parsed.project.root.join(&parsed.project.root_package().config.target_path)
+}
+
+fn write_manifest(parsed: &Parsed) -> std::io::Result<String> {
+    let dir = target_dir(parsed);
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("manifest.json");
+    let manifest = crate::artifacts::manifest::build(parsed);
+    let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    serde_json::to_writer(file, &manifest)?;
+    Ok(crate::project::display_path(&parsed.project.root, &path))
+}
+
+pub fn compile_cmd(settings: &Settings, sel: &Selection, inline: Option<&str>, check_sql: bool, p: &mut Printer) -> i32 {
+    let mut parsed = match parse(settings, p) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if let Some(sql) = inline {
+        return match pipeline::compile_inline(&parsed, sql) {
+            Ok(out) => {
+                p.result(&out);
+                OK
+            }
+            Err(d) => {
+                p.diagnostic(&d);
+                INVALID
+            }
+        };
+    }
+    let selected = match choose(&parsed, sel) {
+        Ok(s) => s,
+        Err(d) => {
+            p.diagnostic(&d);
+            return INVALID;
+        }
+    };
+    let diags = pipeline::compile(&mut parsed, &selected, check_sql);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    p.diagnostics(diags.iter().filter(|d| !d.is_error()));
+    if !errors.is_empty() {
+        p.diagnostics(errors.iter().copied());
+        p.info("CompileFailed", &format!("{} error{} found", errors.len(), if errors.len() == 1 { "" } else { "s" }));
+        return INVALID;
+    }
+    let nodes: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
+    let target = parsed.project.root_package().config.target_path.clone();
+    let written = match crate::artifacts::write_compiled(&parsed.project.root, &target, &nodes) {
+        Ok(n) => n,
+        Err(e) => {
+            p.diagnostic(&Diagnostic::error(format!("could not write compiled SQL: {e}")));
+            return INVALID;
+        }
+    };
+    if let Err(e) = write_manifest(&parsed) {
+        p.diagnostic(&Diagnostic::error(format!("could not write manifest.json: {e}")));
+        return INVALID;
+    }
+    let shown: Vec<&&Node> = nodes
+        .iter()
+        .filter(|n| n.resource_type != ResourceType::Test && n.compiled_code.is_some())
+        .collect();
+    if !sel.select.is_empty() && shown.len() == 1 {
+        p.info("CompiledNode", &format!("Compiled node '{}' is:", shown[0].name));
+        p.result(shown[0].compiled_code.as_deref().unwrap_or_default());
+    }
+    p.info("CompileComplete", &format!("Compiled {written} nodes into {target}/compiled"));
+    OK
+}
+
+pub fn ls_cmd(settings: &Settings, sel: &Selection, types: &[String], output: LsOutput, keys: &[String], p: &mut Printer) -> i32 {
+    let parsed = match parse(settings, p) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let mut wanted = Vec::new();
+    for t in types {
+        match t.as_str() {
+            "all" | "default" => {}
+            other => match ResourceType::parse(other) {
+                Some(rt) => wanted.push(rt),
+                None => {
+                    p.diagnostic(&Diagnostic::error(format!(
+                        "unknown resource type `{other}`: use model, seed, snapshot, test, source, analysis, exposure or unit_test"
+                    )));
+                    return INVALID;
+                }
+            },
+        }
+    }
+    let selected = match choose(&parsed, sel) {
+        Ok(s) => s,
+        Err(d) => {
+            p.diagnostic(&d);
+            return INVALID;
+        }
+    };
+    let mut nodes: Vec<&Node> = selected
+        .iter()
+        .map(|&i| &parsed.graph.nodes[i])
+        .filter(|n| wanted.is_empty() || wanted.contains(&n.resource_type))
+        .collect();
+    nodes.sort_by(|a, b| (a.resource_type, &a.fqn).cmp(&(b.resource_type, &b.fqn)));
+    for n in nodes {
+        p.result(&ls_line(n, output, keys));
+    }
+    OK
+}
+
+fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
+    match output {
+        LsOutput::Name => match &n.source {
+            Some(s) => format!("{}.{}", s.source_name, n.name),
+            None => n.name.clone(),
+        },
+        LsOutput::Path => n.origin.file.clone(),
+        LsOutput::Selector => {
+            let fqn = n.fqn.join(".");
+            match n.resource_type {
+                ResourceType::Source => format!("source:{fqn}"),
+                ResourceType::Exposure => format!("exposure:{fqn}"),
+                ResourceType::UnitTest => format!("unit_test:{fqn}"),
+                _ => fqn,
+            }
+        }
+        LsOutput::Json => {
+            let mut m = serde_json::Map::new();
+            m.insert("name".into(), json!(n.name));
+            m.insert("resource_type".into(), json!(n.resource_type.as_str()));
+            m.insert("package_name".into(), json!(n.package_name));
+            m.insert("original_file_path".into(), json!(n.origin.file));
+            m.insert("unique_id".into(), json!(n.unique_id));
+            if let Some(s) = &n.source {
+                m.insert("source_name".into(), json!(s.source_name));
+            } else {
+                m.insert("alias".into(), json!(n.alias));
+            }
+            m.insert("config".into(), Json::Object(n.config.clone().into_iter().collect()));
+            m.insert("tags".into(), json!(n.tags()));
+            if n.resource_type != ResourceType::Source {
+                m.insert(
+                    "depends_on".into(),
+                    json!({"macros": n.macros, "nodes": n.depends_on}),
+                );
+            }
+            if !keys.is_empty() {
+                m.retain(|k, _| keys.iter().any(|w| w == k));
+            }
+            Json::Object(m).to_string()
+        }
+    }
+}
+
+pub fn debug_cmd(settings: &Settings, p: &mut Printer) -> i32 {
+    let project = match crate::project::load(&settings.load) {
+        Ok(x) => x,
+        Err(diags) => return report_failure(p, &diags),
+    };
+    p.secrets = project.target.secret_values();
+    let t = &project.target;
+    let mut out = vec![
+        format!("xform {}", env!("CARGO_PKG_VERSION")),
+        format!("project: {} ({})", project.name(), project.root.display()),
+        format!("profiles.yml: {}", t.profiles_file.display()),
+        format!("profile: {}  target: {}  type: {}", t.profile_name, t.name, t.dialect.adapter_type()),
+        format!("database: {}  schema: {}  threads: {}", t.database, t.schema, t.threads),
+    ];
+    for (k, v) in t.public_fields() {
+        if !matches!(k.as_str(), "name" | "target_name" | "profile_name" | "type" | "database" | "schema" | "threads") {
+            out.push(format!("  {k}: {v}"));
+        }
+    }
+    out.push("All checks passed (configuration only: xform compiles offline).".into());
+    p.result(&out.join("\n"));
+    OK
+}
+
+pub fn clean_cmd(settings: &Settings, p: &mut Printer) -> i32 {
+    let root = &settings.load.project_dir;
+    let text = match std::fs::read_to_string(root.join("dbt_project.yml")) {
+        Ok(t) => t,
+        Err(_) => {
+            p.diagnostic(&Diagnostic::error(format!("no dbt_project.yml found in {}", root.display())));
+            return INVALID;
+        }
+    };
+    let (cfg, _) = match crate::project::dbt_project::parse(&text, "dbt_project.yml") {
+        Ok(x) => x,
+        Err(d) => {
+            p.diagnostics(&d);
+            return INVALID;
+        }
+    };
+    for t in &cfg.clean_targets {
+        let path = root.join(t);
+        if !is_inside(root, &path) {
+            p.diagnostic(&Diagnostic::error(format!("refusing to delete `{t}`: it is outside the project")));
+            return INVALID;
+        }
+        if path.exists() {
+            if let Err(e) = std::fs::remove_dir_all(&path) {
+                p.diagnostic(&Diagnostic::error(format!("could not delete `{t}`: {e}")));
+                return INVALID;
+            }
+            p.info("CleanComplete", &format!("Deleted {t}"));
+        }
+    }
+    OK
+}
+
+fn is_inside(root: &Path, path: &Path) -> bool {
+    let (Ok(r), Some(parent)) = (root.canonicalize(), path.parent()) else {
+        return false;
+    };
+    parent.canonicalize().is_ok_and(|p| p.starts_with(&r)) && !path.ends_with("..")
+}
+

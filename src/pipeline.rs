@@ -1,0 +1,126 @@
+//! The front end in order: load -> build nodes -> parse pass -> names -> link -> DAG, and then
+//! the compile pass for a selection. Each stage reports all of its problems before stopping.
+
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::graph::Graph;
+use crate::node::{Node, ResourceType};
+use crate::project::{self, LoadOptions, Project};
+use crate::render::compile::{compile_pass, resolver};
+use crate::render::env::RenderEnv;
+use crate::render::passes::{PassInput, parse_pass};
+use crate::render::{naming, passes};
+use crate::resolve::{Names, link};
+
+/// A parsed project: its graph of enabled nodes and what was set aside.
+pub struct Parsed {
+    pub project: Project,
+    pub renv: RenderEnv,
+    pub graph: Graph,
+    pub disabled: Vec<Node>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+fn stop(mut diags: Diagnostics, more: Vec<Diagnostic>) -> Result<(), Diagnostics> {
+    diags.extend(more);
+    if diags.has_errors() { Err(diags) } else { Ok(()) }
+}
+
+/// Loads and parses the project: every node rendered once with execute=false.
+pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
+    let project = project::load(opts)?;
+    let mut warnings = project.warnings.clone();
+    let built = project::nodes::build(&project);
+    stop(Diagnostics::default(), built.diagnostics.clone())?;
+    warnings.extend(built.diagnostics.iter().filter(|d| !d.is_error()).cloned());
+    let renv = RenderEnv::new(&project).map_err(|items| Diagnostics { items })?;
+    let mut nodes = built.nodes;
+    {
+        let input = PassInput::new(&renv, &project, None);
+        let diags = parse_pass(&input, &mut nodes);
+        warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
+        stop(Diagnostics::default(), diags)?;
+    }
+    let (mut enabled, mut disabled): (Vec<Node>, Vec<Node>) = nodes.into_iter().partition(Node::enabled);
+    // Tests of disabled resources are disabled with them, as in dbt.
+    let off: std::collections::HashSet<String> = disabled.iter().map(|n| n.unique_id.clone()).collect();
+    let (keep, drop): (Vec<Node>, Vec<Node>) = enabled.into_iter().partition(|n| {
+        n.test_metadata
+            .as_ref()
+            .and_then(|m| m.attached_node.as_ref())
+            .is_none_or(|a| !off.contains(a))
+    });
+    enabled = keep;
+    disabled.extend(drop);
+    {
+        let input = PassInput::new(&renv, &project, None);
+        stop(Diagnostics::default(), naming::assign(&input, &mut enabled))?;
+    }
+    let names = Names::new(&enabled, &disabled, project.name());
+    stop(Diagnostics::default(), link(&mut enabled, &names))?;
+    let graph = Graph::new(enabled);
+    let cycles = graph.cycles();
+    if !cycles.is_empty() {
+        let items = cycles.iter().map(|c| cycle_diagnostic(&graph, c)).collect();
+        return Err(Diagnostics { items });
+    }
+    Ok(Parsed {
+        project,
+        renv,
+        graph,
+        disabled,
+        warnings,
+    })
+}
+
+fn cycle_diagnostic(graph: &Graph, cycle: &[String]) -> Diagnostic {
+    let path: Vec<String> = cycle
+        .iter()
+        .map(|id| graph.node(id).map_or(id.clone(), |n| n.name.clone()))
+        .collect();
+    let first = cycle.first().and_then(|id| graph.node(id));
+    let mut d = Diagnostic::error(format!("dependency cycle: {}", path.join(" -> ")));
+    if let Some(n) = first {
+        d = d.at(Location::file(n.origin.file.clone()));
+    }
+    let files: Vec<String> = cycle
+        .iter()
+        .take(cycle.len().saturating_sub(1))
+        .filter_map(|id| graph.node(id).map(|n| n.origin.file.clone()))
+        .collect();
+    d.note(format!("break one of these ref() calls: {}", files.join(", ")))
+}
+
+/// Renders `selected` with execute=true; returns all diagnostics (errors and warnings).
+pub fn compile(parsed: &mut Parsed, selected: &[usize], check_sql: bool) -> Vec<Diagnostic> {
+    let r = resolver(&parsed.graph.nodes, parsed.project.name(), parsed.renv.dialect);
+    let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
+    compile_pass(&input, &mut parsed.graph, selected, check_sql)
+}
+
+/// Compiles one ad-hoc query (`compile --inline`) against the parsed project.
+pub fn compile_inline(parsed: &Parsed, sql: &str) -> Result<String, Diagnostic> {
+    let r = resolver(&parsed.graph.nodes, parsed.project.name(), parsed.renv.dialect);
+    let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
+    let mut n = Node::new(
+        ResourceType::Model,
+        parsed.project.name(),
+        "inline_query",
+        format!("sql_operation.{}.inline_query", parsed.project.name()),
+    );
+    n.origin.file = "<inline>".to_string();
+    n.raw_code = sql.to_string();
+    let rendered = input.render(&n, true)?;
+    let ctes: Vec<(String, String)> = rendered
+        .calls
+        .ephemerals
+        .iter()
+        .filter_map(|id| parsed.graph.node(id))
+        .filter_map(|e| input.render(e, true).ok().map(|r| (e.name.clone(), r.sql)))
+        .collect();
+    let refs: Vec<(String, &str)> = ctes.iter().map(|(n, s)| (n.clone(), s.as_str())).collect();
+    Ok(crate::render::compile::inject_ctes(&rendered.sql, &refs))
+}
+
+pub use passes::node_json;

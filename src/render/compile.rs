@@ -1,0 +1,228 @@
+//! The compile pass: linked nodes + selection -> final SQL per node, ephemeral models inlined
+//! as `__dbt__cte__` CTEs, every statement checked with sqlparser.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::context::{RefTarget, Resolver, with_node};
+use super::passes::PassInput;
+use super::relation::Relation;
+use crate::diagnostics::Diagnostic;
+use crate::graph::Graph;
+use crate::node::{Node, ResourceType};
+
+/// Builds the compile-time resolver from the final (named) nodes.
+pub fn resolver(nodes: &[Node], root: &str, dialect: crate::dialect::Dialect) -> Resolver {
+    let mut r = Resolver {
+        root_package: root.to_string(),
+        ..Resolver::default()
+    };
+    for n in nodes {
+        match n.resource_type {
+            ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot => {
+                let ephemeral = n.is_ephemeral();
+                let mut relation = if ephemeral {
+                    Relation::ephemeral(dialect, &n.name)
+                } else {
+                    Relation::new(dialect, &n.database, &n.schema, &n.alias)
+                };
+                if !ephemeral {
+                    relation.kind = if n.materialized() == "view" { "view" } else { "table" };
+                }
+                r.refs.insert(
+                    (n.package_name.clone(), n.name.clone()),
+                    RefTarget {
+                        unique_id: n.unique_id.clone(),
+                        relation,
+                        ephemeral,
+                    },
+                );
+            }
+            ResourceType::Source => {
+                if let Some(s) = &n.source {
+                    r.sources.insert(
+                        (s.source_name.clone(), n.name.clone()),
+                        (
+                            n.unique_id.clone(),
+                            Relation::new(dialect, &n.database, &n.schema, &s.identifier),
+                        ),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    r
+}
+
+/// A node's own rendered SQL and the ephemerals it refers to.
+struct Own {
+    sql: String,
+    ephemerals: Vec<String>,
+}
+
+/// Compiles `selected` nodes (plus every ephemeral they need) and stores `compiled_code`.
+/// Returns all diagnostics: Jinja errors, SQL syntax errors, SQL-check warnings.
+pub fn compile_pass(input: &PassInput, graph: &mut Graph, selected: &[usize], check_sql: bool) -> Vec<Diagnostic> {
+    let ephemerals: Vec<usize> = (0..graph.len()).filter(|&i| graph.nodes[i].is_ephemeral()).collect();
+    let mut wanted: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&i| graph.nodes[i].resource_type.is_sql() && !graph.nodes[i].is_ephemeral())
+        .collect();
+    wanted.extend(ephemerals.iter().copied());
+    let results: Vec<(usize, Result<Own, Diagnostic>, Option<Diagnostic>)> = wanted
+        .par_iter()
+        .map(|&i| {
+            let n = &graph.nodes[i];
+            match input.render(n, true) {
+                Ok(r) => {
+                    let check = if check_sql { sql_check(input, n, &r.sql) } else { None };
+                    (i, Ok(Own { sql: r.sql, ephemerals: r.calls.ephemerals }), check)
+                }
+                Err(d) => (i, Err(d), None),
+            }
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let mut own: HashMap<usize, Own> = HashMap::new();
+    for (i, r, check) in results {
+        match r {
+            Ok(o) => {
+                own.insert(i, o);
+            }
+            Err(d) => diags.push(d),
+        }
+        diags.extend(check);
+    }
+    let eph_by_id: HashMap<&str, usize> = ephemerals
+        .iter()
+        .map(|&i| (graph.nodes[i].unique_id.as_str(), i))
+        .collect();
+    let mut compiled: Vec<(usize, String)> = Vec::with_capacity(own.len());
+    for (&i, o) in &own {
+        let mut order = Vec::new();
+        let mut seen = HashSet::new();
+        for e in &o.ephemerals {
+            flatten(e, &own, &eph_by_id, &mut seen, &mut order);
+        }
+        let ctes: Vec<(String, &str)> = order
+            .iter()
+            .filter_map(|&e| own.get(&e).map(|x| (graph.nodes[e].name.clone(), x.sql.as_str())))
+            .collect();
+        compiled.push((i, inject_ctes(&o.sql, &ctes)));
+    }
+    for (i, sql) in compiled {
+        graph.nodes[i].compiled_code = Some(sql);
+    }
+    diags
+}
+
+/// Depth-first: an ephemeral's own ephemerals come before it.
+fn flatten(id: &str, own: &HashMap<usize, Own>, by_id: &HashMap<&str, usize>, seen: &mut HashSet<usize>, order: &mut Vec<usize>) {
+    let Some(&i) = by_id.get(id) else { return };
+    if !seen.insert(i) {
+        return;
+    }
+    if let Some(o) = own.get(&i) {
+        for e in &o.ephemerals {
+            flatten(e, own, by_id, seen, order);
+        }
+    }
+    order.push(i);
+}
+
+/// Inserts `__dbt__cte__<name> as (...)` CTEs the way dbt does: after the query's own
+/// leading `with` (followed by a comma), or in a new `with` before the query.
+pub fn inject_ctes(sql: &str, ctes: &[(String, &str)]) -> String {
+    if ctes.is_empty() {
+        return sql.to_string();
+    }
+    let defs: Vec<String> = ctes
+        .iter()
+        .map(|(name, body)| format!(" __dbt__cte__{name} as (\n{body}\n)"))
+        .collect();
+    let defs = defs.join(", ");
+    match leading_with(sql) {
+        Some(pos) => format!("{}with {defs},{}", &sql[..pos], &sql[pos + 4..]),
+        None => {
+            let start = sql.len() - skip_trivia(sql).len();
+            format!("{}with {defs}\n{}", &sql[..start], &sql[start..])
+        }
+    }
+}
+
+/// Skips whitespace and SQL comments at the start.
+fn skip_trivia(mut s: &str) -> &str {
+    loop {
+        let t = s.trim_start();
+        if let Some(rest) = t.strip_prefix("--") {
+            s = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(rest) = t.strip_prefix("/*") {
+            s = rest.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            return t;
+        }
+    }
+}
+
+/// Byte offset of a leading `with` keyword, if the query starts with one.
+fn leading_with(sql: &str) -> Option<usize> {
+    let rest = skip_trivia(sql);
+    let pos = sql.len() - rest.len();
+    let head = rest.get(..4)?;
+    let after = rest[4..].chars().next();
+    (head.eq_ignore_ascii_case("with") && after.is_some_and(|c| c.is_whitespace() || c == '(')).then_some(pos)
+}
+
+/// Checks one node's own SQL; on failure renders again with spans to find the user's line.
+fn sql_check(input: &PassInput, n: &Node, sql: &str) -> Option<Diagnostic> {
+    let dialect = input.renv.dialect;
+    if matches!(crate::sql::check_outcome(sql, dialect), crate::sql::CheckOutcome::Ok) {
+        return None;
+    }
+    let compiled = compiled_display_path(input, n);
+    let spans = if n.test_metadata.is_none() { render_spans(input, n) } else { None };
+    crate::sql::diagnose(sql, spans.as_deref(), dialect, &n.origin.file, &compiled, 0)
+}
+
+fn compiled_display_path(input: &PassInput, n: &Node) -> String {
+    let target = &input.project.root_package().config.target_path;
+    crate::artifacts::compiled_path(target, n)
+}
+
+fn render_spans(input: &PassInput, n: &Node) -> Option<Vec<minijinja::OutputSpan>> {
+    let source = super::prepare::node_template(&n.raw_code);
+    let ctx = input.ctx_for(n, true);
+    let globals = ctx.globals.clone();
+    let (result, _) = with_node(ctx, || {
+        let tmpl = input.renv.env.template_from_named_str(n.origin.file.as_str(), &source)?;
+        tmpl.render_with_spans(globals)
+    });
+    result.ok().map(|(_, spans)| spans)
+}
+
+/// Shared resolver handle for a pass.
+pub fn shared(r: Resolver) -> Option<Arc<Resolver>> {
+    Some(Arc::new(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ctes_go_after_an_existing_with_or_in_a_new_one() {
+        let ctes = vec![("e".to_string(), "select 1 as a")];
+        assert_eq!(
+            inject_ctes("-- c\nwith x as (select 2)\nselect * from x", &ctes),
+            "-- c\nwith  __dbt__cte__e as (\nselect 1 as a\n), x as (select 2)\nselect * from x"
+        );
+        assert_eq!(
+            inject_ctes("select * from __dbt__cte__e", &ctes),
+            "with  __dbt__cte__e as (\nselect 1 as a\n)\nselect * from __dbt__cte__e"
+        );
+    }
+}
