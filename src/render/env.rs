@@ -149,6 +149,7 @@ fn register_globals(env: &mut Environment<'static>, project: &Project, index: &A
     env.add_global("project_name", Value::from(project.name().to_string()));
     env.add_global("dbt_version", Value::from("1.12.6"));
     builtins::register(env);
+    super::pyobj::register(env);
 }
 
 /// `adapter`: dispatch and the offline-safe parts of dbt's adapter API.

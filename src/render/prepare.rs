@@ -39,7 +39,7 @@ pub fn node_template(src: &str) -> String {
 
 /// List and dict literals become mutable objects (see `pyobj`), so `.append` works.
 fn rewrite_literals(src: &str) -> String {
-    src.to_string()
+    super::literals::rewrite_literals(src)
 }
 
 #[cfg(test)]
