@@ -113,8 +113,9 @@ run_tool() {
       echo "FAIL FAIL"; return 0
     fi
     read -r w m <"$tf"
-    echo "compile_bench:   $name N=$n: ${w}s, $((m / 1024)) MiB" >&2
-    walls+="$w "; peaks+="$(python3 -c "print($m/1024)") "
+    mib="$(python3 -c "print('%.0f' % ($m / 1024))")"
+    echo "compile_bench:   $name N=$n: ${w}s, $mib MiB" >&2
+    walls+="$w "; peaks+="$mib "
   done
   echo "$(echo "$walls" | median) $(echo "$peaks" | python3 -c 'import sys,statistics as s; v=[float(x) for x in sys.stdin.read().split()]; print("%.0f" % s.median(v))')"
 }
