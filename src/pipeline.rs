@@ -24,7 +24,11 @@ pub struct Parsed {
 
 fn stop(mut diags: Diagnostics, more: Vec<Diagnostic>) -> Result<(), Diagnostics> {
     diags.extend(more);
-    if diags.has_errors() { Err(diags) } else { Ok(()) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(())
+    }
 }
 
 /// Loads and parses the project: every node rendered once with execute=false.
@@ -42,9 +46,11 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
         warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
         stop(Diagnostics::default(), diags)?;
     }
-    let (mut enabled, mut disabled): (Vec<Node>, Vec<Node>) = nodes.into_iter().partition(Node::enabled);
+    let (mut enabled, mut disabled): (Vec<Node>, Vec<Node>) =
+        nodes.into_iter().partition(Node::enabled);
     // Tests of disabled resources are disabled with them, as in dbt.
-    let off: std::collections::HashSet<String> = disabled.iter().map(|n| n.unique_id.clone()).collect();
+    let off: std::collections::HashSet<String> =
+        disabled.iter().map(|n| n.unique_id.clone()).collect();
     let (keep, drop): (Vec<Node>, Vec<Node>) = enabled.into_iter().partition(|n| {
         n.test_metadata
             .as_ref()
@@ -89,19 +95,30 @@ fn cycle_diagnostic(graph: &Graph, cycle: &[String]) -> Diagnostic {
         .take(cycle.len().saturating_sub(1))
         .filter_map(|id| graph.node(id).map(|n| n.origin.file.clone()))
         .collect();
-    d.note(format!("break one of these ref() calls: {}", files.join(", ")))
+    d.note(format!(
+        "break one of these ref() calls: {}",
+        files.join(", ")
+    ))
 }
 
 /// Renders `selected` with execute=true; returns all diagnostics (errors and warnings).
 pub fn compile(parsed: &mut Parsed, selected: &[usize], check_sql: bool) -> Vec<Diagnostic> {
-    let r = resolver(&parsed.graph.nodes, parsed.project.name(), parsed.renv.dialect);
+    let r = resolver(
+        &parsed.graph.nodes,
+        parsed.project.name(),
+        parsed.renv.dialect,
+    );
     let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
     compile_pass(&input, &mut parsed.graph, selected, check_sql)
 }
 
 /// Compiles one ad-hoc query (`compile --inline`) against the parsed project.
 pub fn compile_inline(parsed: &Parsed, sql: &str) -> Result<String, Diagnostic> {
-    let r = resolver(&parsed.graph.nodes, parsed.project.name(), parsed.renv.dialect);
+    let r = resolver(
+        &parsed.graph.nodes,
+        parsed.project.name(),
+        parsed.renv.dialect,
+    );
     let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
     let mut n = Node::new(
         ResourceType::Model,

@@ -24,11 +24,15 @@ impl Names {
         for n in nodes {
             match n.resource_type {
                 ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot => {
-                    refs.insert((n.package_name.clone(), n.name.clone()), n.unique_id.clone());
+                    refs.insert(
+                        (n.package_name.clone(), n.name.clone()),
+                        n.unique_id.clone(),
+                    );
                 }
                 ResourceType::Source => {
                     if let Some(s) = &n.source {
-                        sources.insert((s.source_name.clone(), n.name.clone()), n.unique_id.clone());
+                        sources
+                            .insert((s.source_name.clone(), n.name.clone()), n.unique_id.clone());
                     }
                 }
                 _ => {}
@@ -83,7 +87,8 @@ pub fn link(nodes: &mut [Node], names: &Names) -> Vec<Diagnostic> {
         if let Some(meta) = &n.test_metadata
             && let Some(attached) = &meta.attached_node
             && !deps.contains(attached)
-            && (names.refs.values().any(|v| v == attached) || names.sources.values().any(|v| v == attached))
+            && (names.refs.values().any(|v| v == attached)
+                || names.sources.values().any(|v| v == attached))
         {
             deps.push(attached.clone());
         }
@@ -118,10 +123,15 @@ fn unknown_ref(n: &Node, call: &RefCall, names: &Names) -> Diagnostic {
         n.resource_type.as_str(),
         n.name
     ))
-    .at(Location::new(n.origin.file.clone(), call_line(n, &call.name), 0));
+    .at(Location::new(
+        n.origin.file.clone(),
+        call_line(n, &call.name),
+        0,
+    ));
     if let Some(file) = names.disabled.get(&call.name) {
         d = d.note(format!("`{}` exists in {file} but is disabled", call.name));
-    } else if let Some(hint) = did_you_mean(&call.name, names.refs.keys().map(|(_, n)| n.as_str())) {
+    } else if let Some(hint) = did_you_mean(&call.name, names.refs.keys().map(|(_, n)| n.as_str()))
+    {
         d = d.note(hint);
     }
     d

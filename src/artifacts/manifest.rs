@@ -21,7 +21,10 @@ fn node_entry(n: &Node, root: &std::path::Path) -> Json {
     m.insert("fqn".into(), json!(n.fqn));
     m.insert("alias".into(), json!(n.alias));
     m.insert("checksum".into(), json!({"name": "sha256", "checksum": ""}));
-    m.insert("config".into(), Json::Object(n.config.clone().into_iter().collect()));
+    m.insert(
+        "config".into(),
+        Json::Object(n.config.clone().into_iter().collect()),
+    );
     m.insert("tags".into(), json!(n.tags()));
     m.insert("description".into(), json!(n.description));
     m.insert(
@@ -51,13 +54,19 @@ fn node_entry(n: &Node, root: &std::path::Path) -> Json {
         "sources".into(),
         Json::Array(n.sources.iter().map(|(s, t)| json!([s, t])).collect()),
     );
-    m.insert("depends_on".into(), json!({"macros": n.macros, "nodes": n.depends_on}));
+    m.insert(
+        "depends_on".into(),
+        json!({"macros": n.macros, "nodes": n.depends_on}),
+    );
     if let Some(sql) = &n.compiled_code {
         m.insert("compiled".into(), json!(true));
         m.insert("compiled_code".into(), json!(sql));
     }
     if let Some(t) = &n.test_metadata {
-        m.insert("test_metadata".into(), json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}));
+        m.insert(
+            "test_metadata".into(),
+            json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
+        );
         m.insert("column_name".into(), json!(t.column_name));
         m.insert("attached_node".into(), json!(t.attached_node));
     }
@@ -119,7 +128,10 @@ pub fn build(parsed: &Parsed) -> Json {
         }
         let mut parents: Vec<String> = g.parents(i).map(|p| g.nodes[p].unique_id.clone()).collect();
         parents.sort();
-        let mut children: Vec<String> = g.children(i).map(|c| g.nodes[c].unique_id.clone()).collect();
+        let mut children: Vec<String> = g
+            .children(i)
+            .map(|c| g.nodes[c].unique_id.clone())
+            .collect();
         children.sort();
         parent_map.insert(n.unique_id.clone(), json!(parents));
         child_map.insert(n.unique_id.clone(), json!(children));
@@ -143,7 +155,12 @@ pub fn build(parsed: &Parsed) -> Json {
     let disabled: Map<String, Json> = parsed
         .disabled
         .iter()
-        .map(|n| (n.unique_id.clone(), json!([node_entry(n, &parsed.project.root)])))
+        .map(|n| {
+            (
+                n.unique_id.clone(),
+                json!([node_entry(n, &parsed.project.root)]),
+            )
+        })
         .collect();
     json!({
         "metadata": {

@@ -20,8 +20,15 @@ pub fn package_relative(n: &Node) -> &str {
 pub fn compiled_path(target_path: &str, n: &Node) -> String {
     let file = package_relative(n);
     if n.test_metadata.is_some() {
-        let stem = n.config.get("alias").and_then(|a| a.as_str()).unwrap_or(&n.name);
-        format!("{target_path}/compiled/{}/{file}/{stem}.sql", n.package_name)
+        let stem = n
+            .config
+            .get("alias")
+            .and_then(|a| a.as_str())
+            .unwrap_or(&n.name);
+        format!(
+            "{target_path}/compiled/{}/{file}/{stem}.sql",
+            n.package_name
+        )
     } else {
         format!("{target_path}/compiled/{}/{file}", n.package_name)
     }
@@ -31,7 +38,9 @@ pub fn compiled_path(target_path: &str, n: &Node) -> String {
 pub fn write_compiled(root: &Path, target_path: &str, nodes: &[&Node]) -> std::io::Result<usize> {
     let mut written = 0;
     for n in nodes {
-        let Some(sql) = &n.compiled_code else { continue };
+        let Some(sql) = &n.compiled_code else {
+            continue;
+        };
         let path = root.join(compiled_path(target_path, n));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;

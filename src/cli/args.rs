@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "xform", version, about = "Compile and run dbt-format SQL projects on DuckDB and BigQuery")]
+#[command(
+    name = "xform",
+    version,
+    about = "Compile and run dbt-format SQL projects on DuckDB and BigQuery"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

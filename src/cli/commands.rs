@@ -19,14 +19,22 @@ pub const INVALID: i32 = 2;
 fn report_failure(p: &Printer, diags: &Diagnostics) -> i32 {
     p.diagnostics(&diags.items);
     let n = diags.errors().count();
-    p.info("MainEncounteredError", &format!("{n} error{} found; nothing was written", if n == 1 { "" } else { "s" }));
+    p.info(
+        "MainEncounteredError",
+        &format!(
+            "{n} error{} found; nothing was written",
+            if n == 1 { "" } else { "s" }
+        ),
+    );
     INVALID
 }
 
 fn parse(settings: &Settings, p: &mut Printer) -> Result<Parsed, i32> {
     if let Some(t) = settings.threads {
         // A second call (tests in one process) keeps the first pool; that is fine.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build_global();
     }
     match pipeline::parse(&settings.load) {
         Ok(parsed) => {
@@ -51,18 +59,26 @@ pub fn parse_cmd(settings: &Settings, p: &mut Printer) -> i32 {
     };
     match write_manifest(&parsed) {
         Ok(path) => {
-            p.info("ParseComplete", &format!("Parsed {} nodes; wrote {}", parsed.graph.len(), path));
+            p.info(
+                "ParseComplete",
+                &format!("Parsed {} nodes; wrote {}", parsed.graph.len(), path),
+            );
             OK
         }
         Err(e) => {
-            p.diagnostic(&Diagnostic::error(format!("could not write manifest.json: {e}")));
+            p.diagnostic(&Diagnostic::error(format!(
+                "could not write manifest.json: {e}"
+            )));
             INVALID
         }
     }
 }
 
 fn target_dir(parsed: &Parsed) -> std::path::PathBuf {
-    parsed.project.root.join(&parsed.project.root_package().config.target_path)
+    parsed
+        .project
+        .root
+        .join(&parsed.project.root_package().config.target_path)
 }
 
 fn write_manifest(parsed: &Parsed) -> std::io::Result<String> {
@@ -75,7 +91,13 @@ fn write_manifest(parsed: &Parsed) -> std::io::Result<String> {
     Ok(crate::project::display_path(&parsed.project.root, &path))
 }
 
-pub fn compile_cmd(settings: &Settings, sel: &Selection, inline: Option<&str>, check_sql: bool, p: &mut Printer) -> i32 {
+pub fn compile_cmd(
+    settings: &Settings,
+    sel: &Selection,
+    inline: Option<&str>,
+    check_sql: bool,
+    p: &mut Printer,
+) -> i32 {
     let mut parsed = match parse(settings, p) {
         Ok(x) => x,
         Err(code) => return code,
@@ -104,7 +126,14 @@ pub fn compile_cmd(settings: &Settings, sel: &Selection, inline: Option<&str>, c
     p.diagnostics(diags.iter().filter(|d| !d.is_error()));
     if !errors.is_empty() {
         p.diagnostics(errors.iter().copied());
-        p.info("CompileFailed", &format!("{} error{} found", errors.len(), if errors.len() == 1 { "" } else { "s" }));
+        p.info(
+            "CompileFailed",
+            &format!(
+                "{} error{} found",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ),
+        );
         return INVALID;
     }
     let nodes: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
@@ -112,12 +141,16 @@ pub fn compile_cmd(settings: &Settings, sel: &Selection, inline: Option<&str>, c
     let written = match crate::artifacts::write_compiled(&parsed.project.root, &target, &nodes) {
         Ok(n) => n,
         Err(e) => {
-            p.diagnostic(&Diagnostic::error(format!("could not write compiled SQL: {e}")));
+            p.diagnostic(&Diagnostic::error(format!(
+                "could not write compiled SQL: {e}"
+            )));
             return INVALID;
         }
     };
     if let Err(e) = write_manifest(&parsed) {
-        p.diagnostic(&Diagnostic::error(format!("could not write manifest.json: {e}")));
+        p.diagnostic(&Diagnostic::error(format!(
+            "could not write manifest.json: {e}"
+        )));
         return INVALID;
     }
     let shown: Vec<&&Node> = nodes
@@ -125,22 +158,37 @@ pub fn compile_cmd(settings: &Settings, sel: &Selection, inline: Option<&str>, c
         .filter(|n| n.resource_type != ResourceType::Test && n.compiled_code.is_some())
         .collect();
     if !sel.select.is_empty() && shown.len() == 1 {
-        p.info("CompiledNode", &format!("Compiled node '{}' is:", shown[0].name));
+        p.info(
+            "CompiledNode",
+            &format!("Compiled node '{}' is:", shown[0].name),
+        );
         p.result(shown[0].compiled_code.as_deref().unwrap_or_default());
     }
-    p.info("CompileComplete", &format!("Compiled {written} nodes into {target}/compiled"));
+    p.info(
+        "CompileComplete",
+        &format!("Compiled {written} nodes into {target}/compiled"),
+    );
     OK
 }
 
-pub fn ls_cmd(settings: &Settings, sel: &Selection, types: &[String], output: LsOutput, keys: &[String], p: &mut Printer) -> i32 {
+pub fn ls_cmd(
+    settings: &Settings,
+    sel: &Selection,
+    types: &[String],
+    output: LsOutput,
+    keys: &[String],
+    p: &mut Printer,
+) -> i32 {
     let parsed = match parse(settings, p) {
         Ok(x) => x,
         Err(code) => return code,
     };
     let mut wanted = Vec::new();
+    let mut all = false;
     for t in types {
         match t.as_str() {
-            "all" | "default" => {}
+            "all" => all = true,
+            "default" => {}
             other => match ResourceType::parse(other) {
                 Some(rt) => wanted.push(rt),
                 None => {
@@ -162,9 +210,16 @@ pub fn ls_cmd(settings: &Settings, sel: &Selection, types: &[String], output: Ls
     let mut nodes: Vec<&Node> = selected
         .iter()
         .map(|&i| &parsed.graph.nodes[i])
-        .filter(|n| wanted.is_empty() || wanted.contains(&n.resource_type))
+        .filter(|n| {
+            if wanted.is_empty() {
+                // dbt lists everything but analyses unless asked.
+                all || n.resource_type != ResourceType::Analysis
+            } else {
+                wanted.contains(&n.resource_type)
+            }
+        })
         .collect();
-    nodes.sort_by(|a, b| (a.resource_type, &a.fqn).cmp(&(b.resource_type, &b.fqn)));
+    nodes.sort_by(|a, b| a.unique_id.cmp(&b.unique_id));
     for n in nodes {
         p.result(&ls_line(n, output, keys));
     }
@@ -181,7 +236,10 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
         LsOutput::Selector => {
             let fqn = n.fqn.join(".");
             match n.resource_type {
-                ResourceType::Source => format!("source:{fqn}"),
+                ResourceType::Source => match &n.source {
+                    Some(s) => format!("source:{}.{}.{}", n.package_name, s.source_name, n.name),
+                    None => format!("source:{fqn}"),
+                },
                 ResourceType::Exposure => format!("exposure:{fqn}"),
                 ResourceType::UnitTest => format!("unit_test:{fqn}"),
                 _ => fqn,
@@ -199,7 +257,10 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
             } else {
                 m.insert("alias".into(), json!(n.alias));
             }
-            m.insert("config".into(), Json::Object(n.config.clone().into_iter().collect()));
+            m.insert(
+                "config".into(),
+                Json::Object(n.config.clone().into_iter().collect()),
+            );
             m.insert("tags".into(), json!(n.tags()));
             if n.resource_type != ResourceType::Source {
                 m.insert(
@@ -226,11 +287,22 @@ pub fn debug_cmd(settings: &Settings, p: &mut Printer) -> i32 {
         format!("xform {}", env!("CARGO_PKG_VERSION")),
         format!("project: {} ({})", project.name(), project.root.display()),
         format!("profiles.yml: {}", t.profiles_file.display()),
-        format!("profile: {}  target: {}  type: {}", t.profile_name, t.name, t.dialect.adapter_type()),
-        format!("database: {}  schema: {}  threads: {}", t.database, t.schema, t.threads),
+        format!(
+            "profile: {}  target: {}  type: {}",
+            t.profile_name,
+            t.name,
+            t.dialect.adapter_type()
+        ),
+        format!(
+            "database: {}  schema: {}  threads: {}",
+            t.database, t.schema, t.threads
+        ),
     ];
     for (k, v) in t.public_fields() {
-        if !matches!(k.as_str(), "name" | "target_name" | "profile_name" | "type" | "database" | "schema" | "threads") {
+        if !matches!(
+            k.as_str(),
+            "name" | "target_name" | "profile_name" | "type" | "database" | "schema" | "threads"
+        ) {
             out.push(format!("  {k}: {v}"));
         }
     }
@@ -244,7 +316,10 @@ pub fn clean_cmd(settings: &Settings, p: &mut Printer) -> i32 {
     let text = match std::fs::read_to_string(root.join("dbt_project.yml")) {
         Ok(t) => t,
         Err(_) => {
-            p.diagnostic(&Diagnostic::error(format!("no dbt_project.yml found in {}", root.display())));
+            p.diagnostic(&Diagnostic::error(format!(
+                "no dbt_project.yml found in {}",
+                root.display()
+            )));
             return INVALID;
         }
     };
@@ -258,7 +333,9 @@ pub fn clean_cmd(settings: &Settings, p: &mut Printer) -> i32 {
     for t in &cfg.clean_targets {
         let path = root.join(t);
         if !is_inside(root, &path) {
-            p.diagnostic(&Diagnostic::error(format!("refusing to delete `{t}`: it is outside the project")));
+            p.diagnostic(&Diagnostic::error(format!(
+                "refusing to delete `{t}`: it is outside the project"
+            )));
             return INVALID;
         }
         if path.exists() {
@@ -278,4 +355,3 @@ fn is_inside(root: &Path, path: &Path) -> bool {
     };
     parent.canonicalize().is_ok_and(|p| p.starts_with(&r)) && !path.ends_with("..")
 }
-

@@ -18,7 +18,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { commands::INVALID } else { commands::OK };
+            let code = if e.use_stderr() {
+                commands::INVALID
+            } else {
+                commands::OK
+            };
             let _ = e.print();
             return code;
         }
@@ -40,14 +44,23 @@ pub fn run(cli: Cli) -> i32 {
     };
     match &cli.command {
         Command::Parse => commands::parse_cmd(&settings, &mut printer),
-        Command::Compile { select, inline, no_sql_check } => commands::compile_cmd(
+        Command::Compile {
+            select,
+            inline,
+            no_sql_check,
+        } => commands::compile_cmd(
             &settings,
             &Selection::from(select),
             inline.as_deref(),
             !no_sql_check,
             &mut printer,
         ),
-        Command::Ls { select, resource_type, output, output_keys } => commands::ls_cmd(
+        Command::Ls {
+            select,
+            resource_type,
+            output,
+            output_keys,
+        } => commands::ls_cmd(
             &settings,
             &Selection::from(select),
             resource_type,

@@ -40,7 +40,9 @@ pub struct Selection {
 impl From<&SelectArgs> for Selection {
     fn from(a: &SelectArgs) -> Selection {
         let split = |v: &[String]| -> Vec<String> {
-            v.iter().flat_map(|s| s.split_whitespace().map(str::to_string)).collect()
+            v.iter()
+                .flat_map(|s| s.split_whitespace().map(str::to_string))
+                .collect()
         };
         Selection {
             select: split(&a.select),

@@ -64,17 +64,26 @@ impl Builder {
     fn collect_docs(&mut self, pkg: &Package) {
         static DOCS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let re = DOCS.get_or_init(|| {
-            regex::Regex::new(r"(?s)\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}")
-                .expect("static regex")
+            regex::Regex::new(
+                r"(?s)\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}",
+            )
+            .expect("static regex")
         });
         for f in &pkg.docs {
             for cap in re.captures_iter(&f.text) {
-                self.docs.insert(cap[1].to_string(), cap[2].trim().to_string());
+                self.docs
+                    .insert(cap[1].to_string(), cap[2].trim().to_string());
             }
         }
     }
 
-    fn file_node(&mut self, pkg: &Package, kind: ResourceType, f: &SourceFile, tree_key: &str) -> Node {
+    fn file_node(
+        &mut self,
+        pkg: &Package,
+        kind: ResourceType,
+        f: &SourceFile,
+        tree_key: &str,
+    ) -> Node {
         let name = f.stem().to_string();
         let uid = format!("{}.{}.{}", kind.as_str(), pkg.name, name);
         let mut n = Node::new(kind, &pkg.name, &name, uid);
@@ -123,7 +132,10 @@ impl Builder {
                 let uid = format!("snapshot.{}.{}", pkg.name, name);
                 let mut n = Node::new(ResourceType::Snapshot, &pkg.name, &name, uid);
                 n.path = f.resource_path.clone();
-                n.origin = Origin { file: f.path.clone(), line };
+                n.origin = Origin {
+                    file: f.path.clone(),
+                    line,
+                };
                 n.fqn = std::iter::once(pkg.name.clone())
                     .chain(f.folders())
                     .chain(std::iter::once(f.stem().to_string()))
@@ -144,7 +156,10 @@ impl Builder {
                 let uid = format!("snapshot.{}.{}", pkg.name, p.name);
                 let mut n = Node::new(ResourceType::Snapshot, &pkg.name, &p.name, uid);
                 n.path = resource_relative(file);
-                n.origin = Origin { file: file.clone(), line: p.line };
+                n.origin = Origin {
+                    file: file.clone(),
+                    line: p.line,
+                };
                 n.fqn = fqn_from_yaml(&pkg.name, file, &p.name);
                 n.raw_code = format!("select * from {{{{ {relation} }}}}");
                 n.config = project_config(tree(pkg, "snapshots"), &n.fqn);
@@ -172,7 +187,10 @@ impl Builder {
                 n.extra.insert(k.clone(), v.clone());
             }
         }
-        n.extra.insert("patch_path".into(), Json::from(format!("{}://{}", n.package_name, p.file)));
+        n.extra.insert(
+            "patch_path".into(),
+            Json::from(format!("{}://{}", n.package_name, p.file)),
+        );
     }
 
     fn columns(&self, cols: &[ColumnSpec]) -> IndexMap<String, ColumnInfo> {
@@ -201,7 +219,8 @@ impl Builder {
                 Json::String(s) if super::values::has_jinja(s) => match self.values.render_str(s) {
                     Ok(r) => r,
                     Err(e) => {
-                        self.diags.push(Diagnostic::error(e).at(Location::new(file, line, 0)));
+                        self.diags
+                            .push(Diagnostic::error(e).at(Location::new(file, line, 0)));
                         v.clone()
                     }
                 },
@@ -222,7 +241,8 @@ impl Builder {
             Ok(Json::String(s)) => Some(s),
             Ok(other) => Some(other.to_string()),
             Err(e) => {
-                self.diags.push(Diagnostic::error(e).at(Location::new(file, line, 0)));
+                self.diags
+                    .push(Diagnostic::error(e).at(Location::new(file, line, 0)));
                 Some(t.clone())
             }
         }
@@ -235,8 +255,10 @@ impl Builder {
         }
         static DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let re = DOC.get_or_init(|| {
-            regex::Regex::new(r#"\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}"#)
-                .expect("static regex")
+            regex::Regex::new(
+                r#"\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}"#,
+            )
+            .expect("static regex")
         });
         re.replace_all(text, |cap: &regex::Captures| {
             let name = cap.get(2).or(cap.get(1)).map_or("", |m| m.as_str());
@@ -252,7 +274,10 @@ impl Builder {
                     let uid = format!("source.{}.{}.{}", pkg.name, s.name, t.name);
                     let mut n = Node::new(ResourceType::Source, &pkg.name, &t.name, uid);
                     n.path = file.clone();
-                    n.origin = Origin { file: file.clone(), line: t.line };
+                    n.origin = Origin {
+                        file: file.clone(),
+                        line: t.line,
+                    };
                     let mut fqn = fqn_from_yaml(&pkg.name, file, &s.name);
                     fqn.push(t.name.clone());
                     n.fqn = fqn;
@@ -263,8 +288,12 @@ impl Builder {
                     n.columns = self.columns(&t.columns);
                     n.meta = s.meta.clone();
                     n.meta.extend(t.meta.clone());
-                    n.database = self.render_text(s.database.as_ref(), file, s.line).unwrap_or_default();
-                    n.schema = self.render_text(s.schema.as_ref(), file, s.line).unwrap_or_default();
+                    n.database = self
+                        .render_text(s.database.as_ref(), file, s.line)
+                        .unwrap_or_default();
+                    n.schema = self
+                        .render_text(s.schema.as_ref(), file, s.line)
+                        .unwrap_or_default();
                     let identifier = self
                         .render_text(t.identifier.as_ref(), file, t.line)
                         .unwrap_or_else(|| t.name.clone());
@@ -275,7 +304,10 @@ impl Builder {
                         source_name: s.name.clone(),
                         identifier,
                         loader: s.loader.clone(),
-                        loaded_at_field: t.loaded_at_field.clone().or_else(|| s.loaded_at_field.clone()),
+                        loaded_at_field: t
+                            .loaded_at_field
+                            .clone()
+                            .or_else(|| s.loaded_at_field.clone()),
                         freshness: t.freshness.clone().or_else(|| s.freshness.clone()),
                         source_description: self.render_doc(&s.description),
                         quoting,
@@ -295,13 +327,21 @@ impl Builder {
                 (ResourceType::Snapshot, &props.snapshots),
             ] {
                 for p in patches {
-                    let target = Target::Node(format!("{}.{}.{}", kind.as_str(), pkg.name, p.name), p.name.clone());
+                    let target = Target::Node(
+                        format!("{}.{}.{}", kind.as_str(), pkg.name, p.name),
+                        p.name.clone(),
+                    );
                     for t in &p.tests {
                         pending.push((file.clone(), target.clone(), None, t.clone()));
                     }
                     for c in &p.columns {
                         for t in &c.tests {
-                            pending.push((file.clone(), target.clone(), Some(c.name.clone()), t.clone()));
+                            pending.push((
+                                file.clone(),
+                                target.clone(),
+                                Some(c.name.clone()),
+                                t.clone(),
+                            ));
                         }
                     }
                 }
@@ -314,7 +354,12 @@ impl Builder {
                     }
                     for c in &tbl.columns {
                         for t in &c.tests {
-                            pending.push((file.clone(), target.clone(), Some(c.name.clone()), t.clone()));
+                            pending.push((
+                                file.clone(),
+                                target.clone(),
+                                Some(c.name.clone()),
+                                t.clone(),
+                            ));
                         }
                     }
                 }
@@ -332,9 +377,17 @@ impl Builder {
                 let uid = format!("exposure.{}.{}", pkg.name, e.name);
                 let mut n = Node::new(ResourceType::Exposure, &pkg.name, &e.name, uid);
                 n.path = file.clone();
-                n.origin = Origin { file: file.clone(), line: e.line };
+                n.origin = Origin {
+                    file: file.clone(),
+                    line: e.line,
+                };
                 n.fqn = fqn_from_yaml(&pkg.name, file, &e.name);
-                n.description = self.render_doc(e.value.get("description").and_then(Json::as_str).unwrap_or(""));
+                n.description = self.render_doc(
+                    e.value
+                        .get("description")
+                        .and_then(Json::as_str)
+                        .unwrap_or(""),
+                );
                 if let Some(Json::Array(deps)) = e.value.get("depends_on") {
                     for d in deps.iter().filter_map(Json::as_str) {
                         collect_static_calls(d, &mut n);
@@ -349,14 +402,26 @@ impl Builder {
                 self.nodes.push(n);
             }
             for u in &props.unit_tests {
-                let uid_model = u.value.get("model").and_then(Json::as_str).unwrap_or("").to_string();
+                let uid_model = u
+                    .value
+                    .get("model")
+                    .and_then(Json::as_str)
+                    .unwrap_or("")
+                    .to_string();
                 let uid = format!("unit_test.{}.{}.{}", pkg.name, uid_model, u.name);
                 let mut n = Node::new(ResourceType::UnitTest, &pkg.name, &u.name, uid);
                 n.path = file.clone();
-                n.origin = Origin { file: file.clone(), line: u.line };
+                n.origin = Origin {
+                    file: file.clone(),
+                    line: u.line,
+                };
                 n.fqn = fqn_from_yaml(&pkg.name, file, &uid_model);
                 n.fqn.push(u.name.clone());
-                n.refs.push(crate::node::RefCall { package: None, name: uid_model, version: None });
+                n.refs.push(crate::node::RefCall {
+                    package: None,
+                    name: uid_model,
+                    version: None,
+                });
                 if let Json::Object(m) = &u.value {
                     for (k, v) in m {
                         n.extra.insert(k.clone(), v.clone());
@@ -381,10 +446,14 @@ impl Builder {
             }
             let key_type = match n.resource_type {
                 // dbt refuses a model, seed and snapshot sharing one name: they share ref().
-                ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot => ResourceType::Model,
+                ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot => {
+                    ResourceType::Model
+                }
                 other => other,
             };
-            let ident = if n.resource_type == ResourceType::Test || n.resource_type == ResourceType::Source {
+            let ident = if n.resource_type == ResourceType::Test
+                || n.resource_type == ResourceType::Source
+            {
                 n.unique_id.clone()
             } else {
                 n.name.clone()
@@ -423,6 +492,7 @@ enum Target {
 fn defaults_for_test(layered: Config) -> Config {
     let mut c = Config::new();
     c.insert("materialized".into(), Json::from("test"));
+    c.insert("schema".into(), Json::from("dbt_test__audit"));
     c.insert("severity".into(), Json::from("ERROR"));
     c.insert("fail_calc".into(), Json::from("count(*)"));
     c.insert("warn_if".into(), Json::from("!= 0"));
@@ -433,7 +503,11 @@ fn defaults_for_test(layered: Config) -> Config {
 
 /// dbt's name synthesis for a generic test: `<test>_<target>_<args>`, hashed past 63 chars.
 /// Returns (full name, short name used for the compiled file and alias).
-pub fn test_names(test_type: &str, target_name: &str, args: &IndexMap<String, Json>) -> (String, String) {
+pub fn test_names(
+    test_type: &str,
+    target_name: &str,
+    args: &IndexMap<String, Json>,
+) -> (String, String) {
     let mut keys: Vec<&String> = args.keys().filter(|k| k.as_str() != "model").collect();
     keys.sort();
     let mut flat = Vec::new();
@@ -446,7 +520,10 @@ pub fn test_names(test_type: &str, target_name: &str, args: &IndexMap<String, Js
     }
     static CLEAN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = CLEAN.get_or_init(|| regex::Regex::new("[^0-9a-zA-Z_]+").expect("static regex"));
-    let clean: Vec<String> = flat.iter().map(|a| re.replace_all(a, "_").into_owned()).collect();
+    let clean: Vec<String> = flat
+        .iter()
+        .map(|a| re.replace_all(a, "_").into_owned())
+        .collect();
     let unique = clean.join("__");
     let identifier = format!("{test_type}_{target_name}");
     let full = format!("{identifier}_{unique}");
@@ -467,12 +544,71 @@ fn py_str(v: &Json) -> String {
         Json::Bool(false) => "False".into(),
         Json::Null => "None".into(),
         Json::Number(n) => n.to_string(),
-        Json::Array(items) => format!("[{}]", items.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
+        Json::Array(items) => format!(
+            "[{}]",
+            items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
+        ),
         Json::Object(m) => format!(
             "{{{}}}",
-            m.iter().map(|(k, v)| format!("'{k}': {}", py_repr(v))).collect::<Vec<_>>().join(", ")
+            m.iter()
+                .map(|(k, v)| format!("'{k}': {}", py_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
+}
+
+/// Python's `repr` of a value after dbt makes it hashable: dict keys sorted, leaves `str()`-ed.
+fn py_hashable_repr(v: &Json) -> String {
+    match v {
+        Json::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let items: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{}: {}", py_str_repr(k), py_hashable_repr(&m[k.as_str()])))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Json::Array(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(py_hashable_repr)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        leaf => py_str_repr(&py_str(leaf)),
+    }
+}
+
+/// Python's `repr()` of a str: single quotes unless the text has `'` and no `"`.
+fn py_str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 fn py_repr(v: &Json) -> String {
@@ -482,7 +618,13 @@ fn py_repr(v: &Json) -> String {
     }
 }
 
-fn generic_test_node(pkg: &Package, file: &str, target: &Target, column: Option<&str>, spec: &TestSpec) -> Node {
+fn generic_test_node(
+    pkg: &Package,
+    file: &str,
+    target: &Target,
+    column: Option<&str>,
+    spec: &TestSpec,
+) -> Node {
     let (namespace, short_test) = match spec.test_name.split_once('.') {
         Some((ns, t)) => (Some(ns.to_string()), t.to_string()),
         None => (None, spec.test_name.clone()),
@@ -501,11 +643,33 @@ fn generic_test_node(pkg: &Package, file: &str, target: &Target, column: Option<
     }
     let (full, short) = test_names(&test_type, &target_name, &args);
     let name = spec.custom_name.clone().unwrap_or(full);
-    let hash_input = format!("{name}{}", serde_json::to_string(&args).unwrap_or_default());
-    let uid = format!("test.{}.{}.{}", pkg.name, name, &md5_hex(&hash_input)[..10]);
+    let model_kwarg = match target {
+        Target::Node(_, m) => format!("{{{{ get_where_subquery(ref('{m}')) }}}}"),
+        Target::Source(s, t) => format!("{{{{ get_where_subquery(source('{s}', '{t}')) }}}}"),
+    };
+    let mut hashed_kwargs = serde_json::Map::new();
+    for (k, v) in &args {
+        hashed_kwargs.insert(k.clone(), v.clone());
+    }
+    hashed_kwargs.insert("model".into(), Json::from(model_kwarg));
+    let metadata = serde_json::json!({
+        "name": short_test,
+        "kwargs": hashed_kwargs,
+        "namespace": namespace,
+    });
+    let digest = md5_hex(&format!("{name}{}", py_hashable_repr(&metadata)));
+    let uid = format!(
+        "test.{}.{}.{}",
+        pkg.name,
+        name,
+        &digest[digest.len() - 10..]
+    );
     let mut n = Node::new(ResourceType::Test, &pkg.name, &name, uid);
-    n.path = format!("{}/{}.sql", resource_relative(file), spec.custom_name.clone().unwrap_or(short.clone()));
-    n.origin = Origin { file: file.to_string(), line: spec.line };
+    n.path = format!("{}.sql", spec.custom_name.clone().unwrap_or(short.clone()));
+    n.origin = Origin {
+        file: file.to_string(),
+        line: spec.line,
+    };
     n.fqn = fqn_from_yaml(&pkg.name, file, &name);
     let mut layered = project_config(tree(pkg, "data_tests"), &n.fqn);
     merge(&mut layered, &spec.config);
@@ -516,7 +680,11 @@ fn generic_test_node(pkg: &Package, file: &str, target: &Target, column: Option<
     n.raw_code = format!("{{{{ test_{short_test}(**_dbt_generic_test_kwargs) }}}}");
     let attached = match target {
         Target::Node(uid, name) => {
-            n.refs.push(crate::node::RefCall { package: None, name: name.clone(), version: None });
+            n.refs.push(crate::node::RefCall {
+                package: None,
+                name: name.clone(),
+                version: None,
+            });
             uid.clone()
         }
         Target::Source(s, t) => {
@@ -543,16 +711,26 @@ fn generic_test_node(pkg: &Package, file: &str, target: &Target, column: Option<
 pub fn collect_static_calls(text: &str, n: &mut Node) {
     static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = CALL.get_or_init(|| {
-        regex::Regex::new(r#"\b(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,[^)]*)?\)"#)
-            .expect("static regex")
+        regex::Regex::new(
+            r#"\b(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,[^)]*)?\)"#,
+        )
+        .expect("static regex")
     });
     for cap in re.captures_iter(text) {
         let a = cap[2].to_string();
         let b = cap.get(3).map(|m| m.as_str().to_string());
         if &cap[1] == "ref" {
             let call = match b {
-                Some(name) => crate::node::RefCall { package: Some(a), name, version: None },
-                None => crate::node::RefCall { package: None, name: a, version: None },
+                Some(name) => crate::node::RefCall {
+                    package: Some(a),
+                    name,
+                    version: None,
+                },
+                None => crate::node::RefCall {
+                    package: None,
+                    name: a,
+                    version: None,
+                },
             };
             if !n.refs.contains(&call) {
                 n.refs.push(call);
@@ -568,8 +746,13 @@ pub fn collect_static_calls(text: &str, n: &mut Node) {
 
 /// The path of a YAML file relative to its resource directory (first component dropped).
 fn resource_relative(file: &str) -> String {
-    let trimmed = file.strip_prefix("dbt_packages/").map_or(file, |rest| rest.split_once('/').map_or(rest, |(_, r)| r));
-    trimmed.split_once('/').map_or(trimmed, |(_, r)| r).to_string()
+    let trimmed = file
+        .strip_prefix("dbt_packages/")
+        .map_or(file, |rest| rest.split_once('/').map_or(rest, |(_, r)| r));
+    trimmed
+        .split_once('/')
+        .map_or(trimmed, |(_, r)| r)
+        .to_string()
 }
 
 /// fqn for a YAML-defined resource: package, the YAML file's folders, then the name.
@@ -577,7 +760,10 @@ fn fqn_from_yaml(package: &str, file: &str, name: &str) -> Vec<String> {
     let rel = resource_relative(file);
     let mut parts: Vec<String> = rel.split('/').map(str::to_string).collect();
     parts.pop();
-    std::iter::once(package.to_string()).chain(parts).chain(std::iter::once(name.to_string())).collect()
+    std::iter::once(package.to_string())
+        .chain(parts)
+        .chain(std::iter::once(name.to_string()))
+        .collect()
 }
 
 /// `{% snapshot name %}body{% endsnapshot %}` blocks: (name, body with lines kept, line).
@@ -594,7 +780,11 @@ pub fn snapshot_blocks(text: &str) -> Vec<(String, String, u32)> {
             let line = text[..whole.start()].matches('\n').count() as u32 + 1;
             // Keep the body on its original lines so diagnostics line up with the file.
             let padding = "\n".repeat(text[..body.start()].matches('\n').count());
-            Some((cap[1].to_string(), format!("{padding}{}", body.as_str()), line))
+            Some((
+                cap[1].to_string(),
+                format!("{padding}{}", body.as_str()),
+                line,
+            ))
         })
         .collect()
 }
@@ -616,10 +806,14 @@ impl<'a> Patches<'a> {
             analyses: IndexMap::new(),
         };
         for (_, props) in props {
-            p.models.extend(props.models.iter().map(|m| (m.name.as_str(), m)));
-            p.seeds.extend(props.seeds.iter().map(|m| (m.name.as_str(), m)));
-            p.snapshots.extend(props.snapshots.iter().map(|m| (m.name.as_str(), m)));
-            p.analyses.extend(props.analyses.iter().map(|m| (m.name.as_str(), m)));
+            p.models
+                .extend(props.models.iter().map(|m| (m.name.as_str(), m)));
+            p.seeds
+                .extend(props.seeds.iter().map(|m| (m.name.as_str(), m)));
+            p.snapshots
+                .extend(props.snapshots.iter().map(|m| (m.name.as_str(), m)));
+            p.analyses
+                .extend(props.analyses.iter().map(|m| (m.name.as_str(), m)));
         }
         p
     }
@@ -633,15 +827,27 @@ mod tests {
     fn test_names_follow_dbt() {
         let mut args = IndexMap::new();
         args.insert("column_name".to_string(), Json::from("id"));
-        assert_eq!(test_names("not_null", "orders", &args).0, "not_null_orders_id");
-        args.insert("values".to_string(), serde_json::json!(["placed", "shipped"]));
+        assert_eq!(
+            test_names("not_null", "orders", &args).0,
+            "not_null_orders_id"
+        );
+        args.insert(
+            "values".to_string(),
+            serde_json::json!(["placed", "shipped"]),
+        );
         assert_eq!(
             test_names("accepted_values", "orders", &args).0,
             "accepted_values_orders_id__placed__shipped"
         );
         let mut long = IndexMap::new();
-        long.insert("column_name".to_string(), Json::from("a_really_long_column_name_here"));
-        long.insert("to".to_string(), Json::from("ref('another_really_long_model_name')"));
+        long.insert(
+            "column_name".to_string(),
+            Json::from("a_really_long_column_name_here"),
+        );
+        long.insert(
+            "to".to_string(),
+            Json::from("ref('another_really_long_model_name')"),
+        );
         let (full, short) = test_names("relationships", "some_model_with_long_name", &long);
         assert!(full.len() >= 64);
         assert!(short.starts_with("relationships_some_model_with_"));
@@ -649,8 +855,26 @@ mod tests {
     }
 
     #[test]
+    fn test_ids_hash_like_dbt() {
+        // unique ids taken from dbt-core 1.12.6 manifests.
+        let meta = serde_json::json!({"name": "not_null", "namespace": null,
+            "kwargs": {"column_name": "id", "model": "{{ get_where_subquery(ref('fct_00100')) }}"}});
+        let d = md5_hex(&format!("not_null_fct_00100_id{}", py_hashable_repr(&meta)));
+        assert_eq!(&d[d.len() - 10..], "6963704c88");
+        let meta = serde_json::json!({"name": "accepted_values", "namespace": null,
+            "kwargs": {"column_name": "status", "values": ["active", "churned"], "model": "{{ get_where_subquery(ref('customers')) }}"}});
+        let d = md5_hex(&format!(
+            "accepted_values_customers_status__active__churned{}",
+            py_hashable_repr(&meta)
+        ));
+        assert_eq!(&d[d.len() - 10..], "76378d7ab4");
+    }
+
+    #[test]
     fn snapshot_bodies_keep_their_lines() {
-        let blocks = snapshot_blocks("-- c\n{% snapshot snap %}\n{{ config(x=1) }}\nselect 1\n{% endsnapshot %}\n");
+        let blocks = snapshot_blocks(
+            "-- c\n{% snapshot snap %}\n{{ config(x=1) }}\nselect 1\n{% endsnapshot %}\n",
+        );
         assert_eq!(blocks.len(), 1);
         assert_eq!(blocks[0].0, "snap");
         assert_eq!(blocks[0].2, 2);

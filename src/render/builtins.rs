@@ -25,7 +25,7 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_function("diff_of_two_dicts", |_: Rest<Value>| Value::from(()));
     env.add_global(
         "flags",
-        Value::from_iter([
+        crate::render::convert::map_value([
             ("FULL_REFRESH", Value::from(false)),
             ("STORE_FAILURES", Value::from(false)),
             ("WHICH", Value::from("compile")),
@@ -47,20 +47,33 @@ impl Object for Exceptions {
         ObjectRepr::Plain
     }
 
-    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, name: &str, args: &[Value]) -> Result<Value, Error> {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
         let msg = args.first().map(Value::to_string).unwrap_or_default();
         match name {
             "warn" => {
                 current(|c| c.calls.warnings.push(msg.clone()))?;
                 Ok(Value::from(""))
             }
-            "raise_compiler_error" | "raise_not_implemented" | "raise_database_error"
-            | "raise_dependency_error" | "raise_fail_fast_error" => Err(Error::new(
+            "raise_compiler_error"
+            | "raise_not_implemented"
+            | "raise_database_error"
+            | "raise_dependency_error"
+            | "raise_fail_fast_error" => Err(Error::new(
                 ErrorKind::InvalidOperation,
                 format!("compilation error raised by the project: {msg}"),
             )),
-            other if other.starts_with("raise_") => Err(Error::new(ErrorKind::InvalidOperation, msg)),
-            _ => Err(Error::new(ErrorKind::UnknownMethod, format!("exceptions has no `{name}`"))),
+            other if other.starts_with("raise_") => {
+                Err(Error::new(ErrorKind::InvalidOperation, msg))
+            }
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("exceptions has no `{name}`"),
+            )),
         }
     }
 }
@@ -71,7 +84,9 @@ fn executing() -> bool {
 
 /// `log(msg, info=True)` prints during compilation (once: the parse pass stays quiet).
 fn log_fn(msg: Value, info: Option<bool>, kwargs: Kwargs) -> Result<Value, Error> {
-    let info = info.or(kwargs.get::<Option<bool>>("info")?).unwrap_or(false);
+    let info = info
+        .or(kwargs.get::<Option<bool>>("info")?)
+        .unwrap_or(false);
     if info && executing() {
         eprintln!("{msg}");
     }
@@ -101,7 +116,9 @@ fn sorted(j: serde_json::Value) -> serde_json::Value {
             items.sort_by(|a, b| a.0.cmp(&b.0));
             serde_json::Value::Object(items.into_iter().map(|(k, v)| (k, sorted(v))).collect())
         }
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.into_iter().map(sorted).collect()),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(sorted).collect())
+        }
         other => other,
     }
 }
@@ -109,7 +126,9 @@ fn sorted(j: serde_json::Value) -> serde_json::Value {
 fn fromjson_fn(s: String, default: Option<Value>) -> Result<Value, Error> {
     match serde_json::from_str::<serde_json::Value>(&s) {
         Ok(j) => Ok(json_to_value(&j)),
-        Err(e) => default.ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("fromjson: {e}"))),
+        Err(e) => {
+            default.ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("fromjson: {e}")))
+        }
     }
 }
 
@@ -123,7 +142,12 @@ fn toyaml_fn(v: Value) -> Result<Value, Error> {
 fn fromyaml_fn(s: String, default: Option<Value>) -> Result<Value, Error> {
     match crate::project::yaml::parse(&s) {
         Ok(y) => Ok(json_to_value(&y.to_json())),
-        Err(e) => default.ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("fromyaml: {}", e.message))),
+        Err(e) => default.ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("fromyaml: {}", e.message),
+            )
+        }),
     }
 }
 
@@ -153,7 +177,12 @@ fn set_fn(v: Option<Value>) -> Result<Value, Error> {
 }
 
 /// Python's str/list/dict methods (pycompat) plus a few dbt projects lean on.
-pub fn unknown_method(state: &mut State, value: &Value, name: &str, args: &[Value]) -> Result<Value, Error> {
+pub fn unknown_method(
+    state: &mut State,
+    value: &Value,
+    name: &str,
+    args: &[Value],
+) -> Result<Value, Error> {
     if let Some(s) = value.as_str() {
         match name {
             "format" => return Ok(Value::from(py_format(s, args))),
@@ -214,6 +243,13 @@ pub fn invocation_id() -> &'static str {
             chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
         );
         let h = crate::project::nodes::md5_hex(&seed);
-        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     })
 }

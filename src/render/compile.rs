@@ -29,7 +29,11 @@ pub fn resolver(nodes: &[Node], root: &str, dialect: crate::dialect::Dialect) ->
                     Relation::new(dialect, &n.database, &n.schema, &n.alias)
                 };
                 if !ephemeral {
-                    relation.kind = if n.materialized() == "view" { "view" } else { "table" };
+                    relation.kind = if n.materialized() == "view" {
+                        "view"
+                    } else {
+                        "table"
+                    };
                 }
                 r.refs.insert(
                     (n.package_name.clone(), n.name.clone()),
@@ -65,8 +69,15 @@ struct Own {
 
 /// Compiles `selected` nodes (plus every ephemeral they need) and stores `compiled_code`.
 /// Returns all diagnostics: Jinja errors, SQL syntax errors, SQL-check warnings.
-pub fn compile_pass(input: &PassInput, graph: &mut Graph, selected: &[usize], check_sql: bool) -> Vec<Diagnostic> {
-    let ephemerals: Vec<usize> = (0..graph.len()).filter(|&i| graph.nodes[i].is_ephemeral()).collect();
+pub fn compile_pass(
+    input: &PassInput,
+    graph: &mut Graph,
+    selected: &[usize],
+    check_sql: bool,
+) -> Vec<Diagnostic> {
+    let ephemerals: Vec<usize> = (0..graph.len())
+        .filter(|&i| graph.nodes[i].is_ephemeral())
+        .collect();
     let mut wanted: Vec<usize> = selected
         .iter()
         .copied()
@@ -79,8 +90,19 @@ pub fn compile_pass(input: &PassInput, graph: &mut Graph, selected: &[usize], ch
             let n = &graph.nodes[i];
             match input.render(n, true) {
                 Ok(r) => {
-                    let check = if check_sql { sql_check(input, n, &r.sql) } else { None };
-                    (i, Ok(Own { sql: r.sql, ephemerals: r.calls.ephemerals }), check)
+                    let check = if check_sql {
+                        sql_check(input, n, &r.sql)
+                    } else {
+                        None
+                    };
+                    (
+                        i,
+                        Ok(Own {
+                            sql: r.sql,
+                            ephemerals: r.calls.ephemerals,
+                        }),
+                        check,
+                    )
                 }
                 Err(d) => (i, Err(d), None),
             }
@@ -110,7 +132,10 @@ pub fn compile_pass(input: &PassInput, graph: &mut Graph, selected: &[usize], ch
         }
         let ctes: Vec<(String, &str)> = order
             .iter()
-            .filter_map(|&e| own.get(&e).map(|x| (graph.nodes[e].name.clone(), x.sql.as_str())))
+            .filter_map(|&e| {
+                own.get(&e)
+                    .map(|x| (graph.nodes[e].name.clone(), x.sql.as_str()))
+            })
             .collect();
         compiled.push((i, inject_ctes(&o.sql, &ctes)));
     }
@@ -121,7 +146,13 @@ pub fn compile_pass(input: &PassInput, graph: &mut Graph, selected: &[usize], ch
 }
 
 /// Depth-first: an ephemeral's own ephemerals come before it.
-fn flatten(id: &str, own: &HashMap<usize, Own>, by_id: &HashMap<&str, usize>, seen: &mut HashSet<usize>, order: &mut Vec<usize>) {
+fn flatten(
+    id: &str,
+    own: &HashMap<usize, Own>,
+    by_id: &HashMap<&str, usize>,
+    seen: &mut HashSet<usize>,
+    order: &mut Vec<usize>,
+) {
     let Some(&i) = by_id.get(id) else { return };
     if !seen.insert(i) {
         return;
@@ -135,7 +166,8 @@ fn flatten(id: &str, own: &HashMap<usize, Own>, by_id: &HashMap<&str, usize>, se
 }
 
 /// Inserts `__dbt__cte__<name> as (...)` CTEs the way dbt does: after the query's own
-/// leading `with` (followed by a comma), or in a new `with` before the query.
+/// leading `with` (and its whitespace), followed by `, `; or in a new `with` before the
+/// query's first token.
 pub fn inject_ctes(sql: &str, ctes: &[(String, &str)]) -> String {
     if ctes.is_empty() {
         return sql.to_string();
@@ -146,10 +178,14 @@ pub fn inject_ctes(sql: &str, ctes: &[(String, &str)]) -> String {
         .collect();
     let defs = defs.join(", ");
     match leading_with(sql) {
-        Some(pos) => format!("{}with {defs},{}", &sql[..pos], &sql[pos + 4..]),
+        Some(after) => {
+            let rest = &sql[after..];
+            let ws = rest.len() - rest.trim_start().len();
+            format!("{}{defs}, {}", &sql[..after + ws], &rest[ws..])
+        }
         None => {
-            let start = sql.len() - skip_trivia(sql).len();
-            format!("{}with {defs}\n{}", &sql[..start], &sql[start..])
+            let start = sql.len() - sql.trim_start().len();
+            format!("{}with{defs} {}", &sql[..start], &sql[start..])
         }
     }
 }
@@ -168,23 +204,40 @@ fn skip_trivia(mut s: &str) -> &str {
     }
 }
 
-/// Byte offset of a leading `with` keyword, if the query starts with one.
+/// Byte offset just past a leading `with` (or `with recursive`), if the query has one.
 fn leading_with(sql: &str) -> Option<usize> {
     let rest = skip_trivia(sql);
     let pos = sql.len() - rest.len();
-    let head = rest.get(..4)?;
-    let after = rest[4..].chars().next();
-    (head.eq_ignore_ascii_case("with") && after.is_some_and(|c| c.is_whitespace() || c == '(')).then_some(pos)
+    let word = |s: &str, w: &str| {
+        s.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w))
+            && s[w.len()..].chars().next().is_some_and(char::is_whitespace)
+    };
+    if !word(rest, "with") {
+        return None;
+    }
+    let after = &rest[4..];
+    let trimmed = after.trim_start();
+    if word(trimmed, "recursive") {
+        return Some(pos + 4 + (after.len() - trimmed.len()) + "recursive".len());
+    }
+    Some(pos + 4)
 }
 
 /// Checks one node's own SQL; on failure renders again with spans to find the user's line.
 fn sql_check(input: &PassInput, n: &Node, sql: &str) -> Option<Diagnostic> {
     let dialect = input.renv.dialect;
-    if matches!(crate::sql::check_outcome(sql, dialect), crate::sql::CheckOutcome::Ok) {
+    if matches!(
+        crate::sql::check_outcome(sql, dialect),
+        crate::sql::CheckOutcome::Ok
+    ) {
         return None;
     }
     let compiled = compiled_display_path(input, n);
-    let spans = if n.test_metadata.is_none() { render_spans(input, n) } else { None };
+    let spans = if n.test_metadata.is_none() {
+        render_spans(input, n)
+    } else {
+        None
+    };
     crate::sql::diagnose(sql, spans.as_deref(), dialect, &n.origin.file, &compiled, 0)
 }
 
@@ -198,7 +251,10 @@ fn render_spans(input: &PassInput, n: &Node) -> Option<Vec<minijinja::OutputSpan
     let ctx = input.ctx_for(n, true);
     let globals = ctx.globals.clone();
     let (result, _) = with_node(ctx, || {
-        let tmpl = input.renv.env.template_from_named_str(n.origin.file.as_str(), &source)?;
+        let tmpl = input
+            .renv
+            .env
+            .template_from_named_str(n.origin.file.as_str(), &source)?;
         tmpl.render_with_spans(globals)
     });
     result.ok().map(|(_, spans)| spans)
@@ -216,13 +272,27 @@ mod tests {
     #[test]
     fn ctes_go_after_an_existing_with_or_in_a_new_one() {
         let ctes = vec![("e".to_string(), "select 1 as a")];
+        // The cases below are the ones dbt-core 1.12.6 produces (see bench notes).
+        let two = vec![("a".to_string(), "select 1"), ("b".to_string(), "select 2")];
         assert_eq!(
-            inject_ctes("-- c\nwith x as (select 2)\nselect * from x", &ctes),
-            "-- c\nwith  __dbt__cte__e as (\nselect 1 as a\n), x as (select 2)\nselect * from x"
+            inject_ctes("-- depends_on: x\nselect * from t", &two),
+            "with __dbt__cte__a as (\nselect 1\n),  __dbt__cte__b as (\nselect 2\n) -- depends_on: x\nselect * from t"
+        );
+        assert_eq!(
+            inject_ctes("\n\n-- c\nwith u as (select 1) select * from u", &two),
+            "\n\n-- c\nwith  __dbt__cte__a as (\nselect 1\n),  __dbt__cte__b as (\nselect 2\n), u as (select 1) select * from u"
+        );
+        assert_eq!(
+            inject_ctes("with recursive r as (select 1) select * from r", &two),
+            "with recursive  __dbt__cte__a as (\nselect 1\n),  __dbt__cte__b as (\nselect 2\n), r as (select 1) select * from r"
+        );
+        assert_eq!(
+            inject_ctes("WITH\n\tq as (select 1) select * from q", &two),
+            "WITH\n\t __dbt__cte__a as (\nselect 1\n),  __dbt__cte__b as (\nselect 2\n), q as (select 1) select * from q"
         );
         assert_eq!(
             inject_ctes("select * from __dbt__cte__e", &ctes),
-            "with  __dbt__cte__e as (\nselect 1 as a\n)\nselect * from __dbt__cte__e"
+            "with __dbt__cte__e as (\nselect 1 as a\n) select * from __dbt__cte__e"
         );
     }
 }

@@ -42,7 +42,10 @@ impl Resolver {
             None => self
                 .refs
                 .get(&(current_package.to_string(), call.name.clone()))
-                .or_else(|| self.refs.get(&(self.root_package.clone(), call.name.clone())))
+                .or_else(|| {
+                    self.refs
+                        .get(&(self.root_package.clone(), call.name.clone()))
+                })
                 .or_else(|| {
                     self.refs
                         .iter()
@@ -147,8 +150,16 @@ pub fn ref_fn(args: Rest<String>, kwargs: Kwargs) -> Result<Value, Error> {
         .or(kwargs.get::<Option<Value>>("v")?)
         .map(|v| v.to_string());
     let call = match args.as_slice() {
-        [name] => RefCall { package: None, name: name.clone(), version },
-        [package, name] => RefCall { package: Some(package.clone()), name: name.clone(), version },
+        [name] => RefCall {
+            package: None,
+            name: name.clone(),
+            version,
+        },
+        [package, name] => RefCall {
+            package: Some(package.clone()),
+            name: name.clone(),
+            version,
+        },
         _ => {
             return Err(Error::new(
                 ErrorKind::InvalidOperation,
@@ -167,8 +178,13 @@ pub fn ref_value(call: RefCall) -> Result<Value, Error> {
         }
         let Some(resolver) = ctx.resolver.clone() else {
             // Parse pass: any relation will do; the output is discarded.
-            return Ok(Relation::new(ctx.dialect, &ctx.target_database, &ctx.target_schema, &call.name)
-                .into_value());
+            return Ok(Relation::new(
+                ctx.dialect,
+                &ctx.target_database,
+                &ctx.target_schema,
+                &call.name,
+            )
+            .into_value());
         };
         match resolver.resolve_ref(&call, &ctx.package) {
             Some(t) => {
@@ -198,7 +214,13 @@ pub fn source_value(source: String, table: String) -> Result<Value, Error> {
             ctx.calls.sources.push(pair.clone());
         }
         let Some(resolver) = ctx.resolver.clone() else {
-            return Ok(Relation::new(ctx.dialect, &ctx.target_database, &ctx.target_schema, &table).into_value());
+            return Ok(Relation::new(
+                ctx.dialect,
+                &ctx.target_database,
+                &ctx.target_schema,
+                &table,
+            )
+            .into_value());
         };
         match resolver.sources.get(&pair) {
             Some((_, rel)) => Ok(rel.clone().into_value()),
@@ -283,7 +305,10 @@ impl Object for ConfigObject {
                 ErrorKind::InvalidOperation,
                 format!("required config `{key}` was not set"),
             )),
-            _ => Err(Error::new(ErrorKind::UnknownMethod, format!("config has no method `{name}`"))),
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("config has no method `{name}`"),
+            )),
         }
     }
 }

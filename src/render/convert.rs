@@ -3,6 +3,13 @@
 use minijinja::value::{Value, ValueKind};
 use serde_json::Value as Json;
 
+/// A Jinja mapping (insertion-ordered) from key/value pairs.
+pub fn map_value<K: Into<Value>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
+    let map: indexmap::IndexMap<Value, Value> =
+        pairs.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    Value::from_object(map)
+}
+
 /// A JSON value as a Jinja value.
 pub fn json_to_value(j: &Json) -> Value {
     match j {
@@ -14,7 +21,7 @@ pub fn json_to_value(j: &Json) -> Value {
         },
         Json::String(s) => Value::from(s.as_str()),
         Json::Array(items) => Value::from_iter(items.iter().map(json_to_value)),
-        Json::Object(m) => Value::from_iter(m.iter().map(|(k, v)| (k.clone(), json_to_value(v)))),
+        Json::Object(m) => map_value(m.iter().map(|(k, v)| (k.as_str(), json_to_value(v)))),
     }
 }
 
@@ -41,7 +48,10 @@ pub fn value_to_json(v: &Value) -> Json {
             Ok(keys) => Json::Object(
                 keys.map(|k| {
                     let val = v.get_item(&k).unwrap_or_default();
-                    (k.as_str().map_or_else(|| k.to_string(), str::to_string), value_to_json(&val))
+                    (
+                        k.as_str().map_or_else(|| k.to_string(), str::to_string),
+                        value_to_json(&val),
+                    )
                 })
                 .collect(),
             ),

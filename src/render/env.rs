@@ -55,13 +55,23 @@ impl RenderEnv {
         let mut diags = Vec::new();
         // Each definition gets a template of its own (padded so lines match the file):
         // calling a macro then evaluates one definition, not its whole file.
-        let mut add = |env: &mut Environment<'static>, package: &str, file: String, text: &str, diags: &mut Vec<Diagnostic>| {
+        let mut add = |env: &mut Environment<'static>,
+                       package: &str,
+                       file: String,
+                       text: &str,
+                       diags: &mut Vec<Diagnostic>| {
             let found = macros::scan_definitions(text);
             for (i, def) in found.iter().enumerate() {
                 let end = found.get(i + 1).map_or(text.len(), |next| next.start);
-                let chunk = format!("{}{}", "\n".repeat(def.line as usize - 1), &text[def.start..end]);
+                let chunk = format!(
+                    "{}{}",
+                    "\n".repeat(def.line as usize - 1),
+                    &text[def.start..end]
+                );
                 let template = format!("{file}#{}", def.name);
-                if let Err(e) = env.add_template_owned(template.clone(), prepare::macro_file(&chunk)) {
+                if let Err(e) =
+                    env.add_template_owned(template.clone(), prepare::macro_file(&chunk))
+                {
                     diags.push(jinja_syntax(&e, &file));
                     continue;
                 }
@@ -75,7 +85,13 @@ impl RenderEnv {
             }
         };
         for (file, text) in BUILTIN_MACROS {
-            add(&mut env, BUILTIN_PACKAGE, format!("<builtin>/{file}"), text, &mut diags);
+            add(
+                &mut env,
+                BUILTIN_PACKAGE,
+                format!("<builtin>/{file}"),
+                text,
+                &mut diags,
+            );
         }
         // Packages first so the root project's definitions are the ones kept in the index.
         for pkg in project.packages.iter().rev() {
@@ -88,15 +104,22 @@ impl RenderEnv {
         }
         let index = Arc::new(index);
         register_globals(&mut env, project, &index);
-        Ok(RenderEnv { env, index, dialect })
+        Ok(RenderEnv {
+            env,
+            index,
+            dialect,
+        })
     }
 }
 
 /// A Jinja syntax error in a template, at its line.
 pub fn jinja_syntax(e: &Error, file: &str) -> Diagnostic {
     let detail = e.detail().unwrap_or("syntax error");
-    Diagnostic::error(format!("Jinja syntax error: {detail}"))
-        .at(Location::new(file, e.line().unwrap_or(0) as u32, 0))
+    Diagnostic::error(format!("Jinja syntax error: {detail}")).at(Location::new(
+        file,
+        e.line().unwrap_or(0) as u32,
+        0,
+    ))
 }
 
 fn register_globals(env: &mut Environment<'static>, project: &Project, index: &Arc<MacroIndex>) {
@@ -125,7 +148,9 @@ fn register_globals(env: &mut Environment<'static>, project: &Project, index: &A
         );
     }
     let idx = index.clone();
-    env.add_function("__xf_generic_test", move |state: &mut State| super::generic::run(state, &idx));
+    env.add_function("__xf_generic_test", move |state: &mut State| {
+        super::generic::run(state, &idx)
+    });
     env.add_function("ref", context::ref_fn);
     env.add_function("source", context::source_fn);
     env.add_function("var", context::var_fn);
@@ -164,21 +189,31 @@ impl Object for Adapter {
         ObjectRepr::Plain
     }
 
-    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, name: &str, args: &[Value]) -> Result<Value, Error> {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
         match name {
             "dispatch" => {
                 let (macro_name, namespace, kwargs): (String, Option<String>, Kwargs) =
                     minijinja::value::from_args(args)?;
                 let namespace = namespace.or(kwargs.get::<Option<String>>("macro_namespace")?);
                 let package = context::current(|c| c.lookup_package().to_string())?;
-                match self.index.dispatch(&macro_name, namespace.as_deref(), &package) {
+                match self
+                    .index
+                    .dispatch(&macro_name, namespace.as_deref(), &package)
+                {
                     Some(def) => Ok(Value::from_object(macros::MacroCall { def: def.clone() })),
                     None => Err(Error::new(
                         ErrorKind::UnknownFunction,
                         format!(
                             "adapter.dispatch found no `{0}__{macro_name}` or `default__{macro_name}` macro{1}",
                             self.dialect.adapter_type(),
-                            namespace.map(|n| format!(" in namespace `{n}`")).unwrap_or_default()
+                            namespace
+                                .map(|n| format!(" in namespace `{n}`"))
+                                .unwrap_or_default()
                         ),
                     )),
                 }
@@ -190,7 +225,9 @@ impl Object for Adapter {
             "type" => Ok(Value::from(self.dialect.adapter_type())),
             // Offline: nothing exists yet, so lookups answer "not found".
             "get_relation" | "load_relation" => Ok(Value::from(())),
-            "get_columns_in_relation" | "list_relations_without_caching" => Ok(Value::from(Vec::<Value>::new())),
+            "get_columns_in_relation" | "list_relations_without_caching" => {
+                Ok(Value::from(Vec::<Value>::new()))
+            }
             "already_exists" | "check_schema_exists" => Ok(Value::from(false)),
             "get_missing_columns" => Ok(Value::from(Vec::<Value>::new())),
             "quote_as_configured" | "quote_seed_column" => {

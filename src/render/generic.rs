@@ -12,9 +12,13 @@ use crate::diagnostics::did_you_mean;
 
 /// The body of the synthetic template `{{ __xf_generic_test() }}`.
 pub fn run(state: &mut State<'_, '_>, index: &MacroIndex) -> Result<Value, Error> {
-    let (call, package, globals) = current(|c| (c.test.clone(), c.package.clone(), c.globals.clone()))?;
+    let (call, package, globals) =
+        current(|c| (c.test.clone(), c.package.clone(), c.globals.clone()))?;
     let Some(call) = call else {
-        return Err(Error::new(ErrorKind::InvalidOperation, "not rendering a generic test"));
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "not rendering a generic test",
+        ));
     };
     let relation = match (&call.model_ref, &call.model_source) {
         (Some(r), _) => context::ref_value(r.clone())?,
@@ -35,7 +39,10 @@ pub fn run(state: &mut State<'_, '_>, index: &MacroIndex) -> Result<Value, Error
     };
     let Some(def) = def.cloned() else {
         let mut msg = format!("generic test `{}` is not defined", call.meta.name);
-        let tests: Vec<&str> = index.names().filter_map(|n| n.strip_prefix("test_")).collect();
+        let tests: Vec<&str> = index
+            .names()
+            .filter_map(|n| n.strip_prefix("test_"))
+            .collect();
         if let Some(hint) = did_you_mean(&call.meta.name, tests) {
             msg = format!("{msg}; {hint}");
         }
@@ -47,8 +54,13 @@ pub fn run(state: &mut State<'_, '_>, index: &MacroIndex) -> Result<Value, Error
     }
     for (k, v) in &call.meta.kwargs {
         let value = match v {
-            Json::String(s) if is_expression(s) => state.env().render_str(&format!("{{{{ {s} }}}}"), globals.clone())?.into(),
-            Json::String(s) if s.contains("{{") || s.contains("{%") => state.env().render_str(s, globals.clone())?.into(),
+            Json::String(s) if is_expression(s) => state
+                .env()
+                .render_str(&format!("{{{{ {s} }}}}"), globals.clone())?
+                .into(),
+            Json::String(s) if s.contains("{{") || s.contains("{%") => {
+                state.env().render_str(s, globals.clone())?.into()
+            }
             other => json_to_value(other),
         };
         pairs.push((k.clone(), value));

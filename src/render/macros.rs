@@ -70,14 +70,23 @@ impl MacroIndex {
 
     /// `adapter.dispatch(name, namespace)`: `<adapter>__name` then `default__name` in each
     /// package of the search order.
-    pub fn dispatch(&self, name: &str, namespace: Option<&str>, package: &str) -> Option<&Arc<MacroDef>> {
+    pub fn dispatch(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+        package: &str,
+    ) -> Option<&Arc<MacroDef>> {
         let order: Vec<String> = match namespace {
             Some(ns) => self
                 .dispatch
                 .get(ns)
                 .cloned()
                 .unwrap_or_else(|| vec![ns.to_string()]),
-            None => vec![package.to_string(), self.root.clone(), BUILTIN_PACKAGE.to_string()],
+            None => vec![
+                package.to_string(),
+                self.root.clone(),
+                BUILTIN_PACKAGE.to_string(),
+            ],
         };
         for pkg in &order {
             for prefix in [self.adapter, "default"] {
@@ -97,7 +106,9 @@ impl MacroIndex {
 
     /// All macro names, for "did you mean".
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_package.values().flat_map(|m| m.keys().map(String::as_str))
+        self.by_package
+            .values()
+            .flat_map(|m| m.keys().map(String::as_str))
     }
 }
 
@@ -112,13 +123,18 @@ pub struct Found {
 pub fn scan_definitions(text: &str) -> Vec<Found> {
     static DEF: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = DEF.get_or_init(|| {
-        regex::Regex::new(r"\{%-?\s*(macro|test)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(").expect("static regex")
+        regex::Regex::new(r"\{%-?\s*(macro|test)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+            .expect("static regex")
     });
     re.captures_iter(text)
         .filter_map(|cap| {
             let start = cap.get(0)?.start();
             let line = text[..start].matches('\n').count() as u32 + 1;
-            let name = if &cap[1] == "test" { format!("test_{}", &cap[2]) } else { cap[2].to_string() };
+            let name = if &cap[1] == "test" {
+                format!("test_{}", &cap[2])
+            } else {
+                cap[2].to_string()
+            };
             Some(Found { name, line, start })
         })
         .collect()
@@ -148,7 +164,11 @@ impl Object for MacroCall {
 }
 
 /// Runs `def` with `args`, giving it the node's globals; `return(x)` makes `x` the result.
-pub fn call_macro(state: &mut State<'_, '_>, def: &MacroDef, args: &[Value]) -> Result<Value, Error> {
+pub fn call_macro(
+    state: &mut State<'_, '_>,
+    def: &MacroDef,
+    args: &[Value],
+) -> Result<Value, Error> {
     let args = resolve_caller(state, args)?;
     let globals = current(|c| {
         let id = def.unique_id();
@@ -200,7 +220,9 @@ fn resolve_caller(state: &mut State<'_, '_>, args: &[Value]) -> Result<Vec<Value
     let text = text.to_string();
     pairs.push((
         "caller".to_string(),
-        Value::from_function(move |_: &[Value]| Ok::<Value, Error>(Value::from_safe_string(text.clone()))),
+        Value::from_function(move |_: &[Value]| {
+            Ok::<Value, Error>(Value::from_safe_string(text.clone()))
+        }),
     ));
     let mut out = args[..args.len() - 1].to_vec();
     out.push(Value::from(Kwargs::from_iter(pairs)));
@@ -247,7 +269,10 @@ impl Object for MacroName {
             }
             None => Err(Error::new(
                 ErrorKind::UnknownFunction,
-                format!("macro `{}` is not available in package `{package}`", self.name),
+                format!(
+                    "macro `{}` is not available in package `{package}`",
+                    self.name
+                ),
             )),
         }
     }

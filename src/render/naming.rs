@@ -11,7 +11,11 @@ use super::passes::PassInput;
 use crate::diagnostics::Diagnostic;
 use crate::node::{Node, ResourceType};
 
-const NAMERS: [&str; 3] = ["generate_database_name", "generate_schema_name", "generate_alias_name"];
+const NAMERS: [&str; 3] = [
+    "generate_database_name",
+    "generate_schema_name",
+    "generate_alias_name",
+];
 
 /// Sets database/schema/alias on every relation-backed node.
 pub fn assign(input: &PassInput, nodes: &mut [Node]) -> Vec<Diagnostic> {
@@ -32,7 +36,11 @@ pub fn assign(input: &PassInput, nodes: &mut [Node]) -> Vec<Diagnostic> {
                         n.database = target.database.clone();
                     }
                     if n.schema.is_empty() {
-                        n.schema = n.source.as_ref().map(|s| s.source_name.clone()).unwrap_or_default();
+                        n.schema = n
+                            .source
+                            .as_ref()
+                            .map(|s| s.source_name.clone())
+                            .unwrap_or_default();
                     }
                     return Ok(());
                 }
@@ -51,7 +59,8 @@ pub fn assign(input: &PassInput, nodes: &mut [Node]) -> Vec<Diagnostic> {
             if overridden {
                 return by_macro(input, n);
             }
-            n.database = custom("database").map_or_else(|| target.database.clone(), |d| d.trim().to_string());
+            n.database = custom("database")
+                .map_or_else(|| target.database.clone(), |d| d.trim().to_string());
             n.schema = match custom("schema") {
                 Some(s) => format!("{}_{}", target.schema, s.trim()),
                 None => target.schema.clone(),

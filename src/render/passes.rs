@@ -35,7 +35,11 @@ pub struct PassInput<'a> {
 }
 
 impl<'a> PassInput<'a> {
-    pub fn new(renv: &'a RenderEnv, project: &'a Project, resolver: Option<Arc<Resolver>>) -> PassInput<'a> {
+    pub fn new(
+        renv: &'a RenderEnv,
+        project: &'a Project,
+        resolver: Option<Arc<Resolver>>,
+    ) -> PassInput<'a> {
         let vars = project
             .packages
             .iter()
@@ -52,12 +56,17 @@ impl<'a> PassInput<'a> {
     pub(crate) fn ctx_for(&self, node: &Node, execute: bool) -> NodeCtx {
         let dialect = self.renv.dialect;
         let this = if node.database.is_empty() && node.schema.is_empty() {
-            Relation::new(dialect, &self.project.target.database, &self.project.target.schema, &node.name)
+            Relation::new(
+                dialect,
+                &self.project.target.database,
+                &self.project.target.schema,
+                &node.name,
+            )
         } else {
             Relation::new(dialect, &node.database, &node.schema, &node.alias)
         };
         let model = json_to_value(&node_json(node));
-        let globals = Value::from_iter([
+        let globals = crate::render::convert::map_value([
             ("this", this.into_value()),
             ("model", model.clone()),
             ("node", model),
@@ -113,11 +122,22 @@ impl<'a> PassInput<'a> {
 
 fn ctx_with_test(mut ctx: NodeCtx, node: &Node) -> NodeCtx {
     if let Some(meta) = &node.test_metadata {
-        let on_source = meta.attached_node.as_deref().is_some_and(|a| a.starts_with("source."));
+        let on_source = meta
+            .attached_node
+            .as_deref()
+            .is_some_and(|a| a.starts_with("source."));
         ctx.test = Some(super::context::TestCall {
             meta: meta.clone(),
-            model_ref: if on_source { None } else { node.refs.first().cloned() },
-            model_source: if on_source { node.sources.first().cloned() } else { None },
+            model_ref: if on_source {
+                None
+            } else {
+                node.refs.first().cloned()
+            },
+            model_source: if on_source {
+                node.sources.first().cloned()
+            } else {
+                None
+            },
         });
     }
     ctx
@@ -134,7 +154,8 @@ pub fn jinja_error(e: &minijinja::Error, node: &Node, renv: &RenderEnv) -> Diagn
     ) || message.contains("is not callable")
     {
         if let Some(name) = undefined_name(&message, e, &node.raw_code) {
-            message = format!("`{name}` is undefined: no macro, function or variable has that name");
+            message =
+                format!("`{name}` is undefined: no macro, function or variable has that name");
             if let Some(hint) = did_you_mean(&name, renv.index.names()) {
                 notes.push(hint);
             }
@@ -149,7 +170,11 @@ pub fn jinja_error(e: &minijinja::Error, node: &Node, renv: &RenderEnv) -> Diagn
         _ => {
             let line = e.line().unwrap_or(0) as u32;
             // Generic tests are rendered from a synthetic template: point at their YAML line.
-            if node.test_metadata.is_some() { (node.origin.file.clone(), node.origin.line) } else { (node.origin.file.clone(), line + node_line_offset(node)) }
+            if node.test_metadata.is_some() {
+                (node.origin.file.clone(), node.origin.line)
+            } else {
+                (node.origin.file.clone(), line + node_line_offset(node))
+            }
         }
     };
     let mut d = Diagnostic::error(message).at(Location::new(file, line, 0));
@@ -175,10 +200,15 @@ fn undefined_name(message: &str, e: &minijinja::Error, raw: &str) -> Option<Stri
     let range = e.range()?;
     let _ = range;
     static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = CALL.get_or_init(|| regex::Regex::new(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(").expect("static regex"));
-    re.captures_iter(line)
-        .map(|c| c[1].to_string())
-        .find(|n| !matches!(n.as_str(), "ref" | "source" | "config" | "var" | "env_var" | "is_incremental"))
+    let re = CALL.get_or_init(|| {
+        regex::Regex::new(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(").expect("static regex")
+    });
+    re.captures_iter(line).map(|c| c[1].to_string()).find(|n| {
+        !matches!(
+            n.as_str(),
+            "ref" | "source" | "config" | "var" | "env_var" | "is_incremental"
+        )
+    })
 }
 
 /// The `model` / `node` variable: the fields templates read.
@@ -189,7 +219,10 @@ pub fn node_json(n: &Node) -> Json {
     m.insert("resource_type".into(), Json::from(n.resource_type.as_str()));
     m.insert("package_name".into(), Json::from(n.package_name.clone()));
     m.insert("path".into(), Json::from(n.path.clone()));
-    m.insert("original_file_path".into(), Json::from(n.origin.file.clone()));
+    m.insert(
+        "original_file_path".into(),
+        Json::from(n.origin.file.clone()),
+    );
     m.insert("fqn".into(), Json::from(n.fqn.clone()));
     m.insert("database".into(), Json::from(n.database.clone()));
     m.insert("schema".into(), Json::from(n.schema.clone()));
@@ -197,8 +230,14 @@ pub fn node_json(n: &Node) -> Json {
     m.insert("identifier".into(), Json::from(n.alias.clone()));
     m.insert("description".into(), Json::from(n.description.clone()));
     m.insert("tags".into(), Json::from(n.tags()));
-    m.insert("meta".into(), Json::Object(n.meta.clone().into_iter().collect()));
-    m.insert("config".into(), Json::Object(n.config.clone().into_iter().collect()));
+    m.insert(
+        "meta".into(),
+        Json::Object(n.meta.clone().into_iter().collect()),
+    );
+    m.insert(
+        "config".into(),
+        Json::Object(n.config.clone().into_iter().collect()),
+    );
     m.insert("raw_code".into(), Json::from(n.raw_code.clone()));
     m.insert(
         "columns".into(),

@@ -16,25 +16,42 @@ pub fn macro_file(src: &str) -> String {
     static END_TEST: OnceLock<Regex> = OnceLock::new();
     static MAT: OnceLock<Regex> = OnceLock::new();
     let def = DEF.get_or_init(|| {
-        Regex::new(r"(\{%-?\s*)(macro|test)(\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()").expect("static regex")
+        Regex::new(r"(\{%-?\s*)(macro|test)(\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()")
+            .expect("static regex")
     });
     let end_test =
         END_TEST.get_or_init(|| Regex::new(r"(\{%-?\s*)endtest(\s*-?%\})").expect("static regex"));
     let mat = MAT.get_or_init(|| {
-        Regex::new(r"(?s)\{%-?\s*materialization\s.*?\{%-?\s*endmaterialization\s*-?%\}").expect("static regex")
+        Regex::new(r"(?s)\{%-?\s*materialization\s.*?\{%-?\s*endmaterialization\s*-?%\}")
+            .expect("static regex")
     });
-    let text = mat.replace_all(src, |c: &regex::Captures| "\n".repeat(c[0].matches('\n').count()));
+    let text = mat.replace_all(src, |c: &regex::Captures| {
+        "\n".repeat(c[0].matches('\n').count())
+    });
     let text = def.replace_all(&text, |c: &regex::Captures| {
         let prefix = if &c[2] == "test" { "test_" } else { "" };
-        format!("{}macro{}{LOCAL_PREFIX}{prefix}{}{}", &c[1], &c[3], &c[4], &c[5])
+        format!(
+            "{}macro{}{LOCAL_PREFIX}{prefix}{}{}",
+            &c[1], &c[3], &c[4], &c[5]
+        )
     });
     let text = end_test.replace_all(&text, "${1}endmacro${2}");
     rewrite_literals(&text)
 }
 
 /// Prepares a node's template (model, test, snapshot body, analysis).
+///
+/// dbt strips whitespace from both ends of a file before rendering; the leading part is
+/// replaced by a Jinja comment holding its newlines, so lines still match the file.
 pub fn node_template(src: &str) -> String {
-    rewrite_literals(src)
+    let body = src.trim_start();
+    let lead = &src[..src.len() - body.len()];
+    let newlines = lead.matches('\n').count();
+    let body = body.trim_end();
+    if newlines == 0 {
+        return rewrite_literals(body);
+    }
+    rewrite_literals(&format!("{{#{}#}}{body}", "\n".repeat(newlines)))
 }
 
 /// List and dict literals become mutable objects (see `pyobj`), so `.append` works.
@@ -54,5 +71,13 @@ mod tests {
         assert!(out.contains("{% macro __xf_m_test_nn(model) %}"));
         assert!(out.contains("{% endmacro %}\n\n\n\nend"));
         assert_eq!(out.matches('\n').count(), src.matches('\n').count());
+    }
+
+    #[test]
+    fn node_templates_are_stripped_but_keep_lines() {
+        let out = node_template("\n\n  select 1\n\n");
+        assert_eq!(out, "{#\n\n#}select 1");
+        let env = minijinja::Environment::new();
+        assert_eq!(env.render_str(&out, ()).unwrap(), "select 1");
     }
 }

@@ -114,10 +114,16 @@ impl Object for Relation {
                 let (_, kwargs): (&[Value], Kwargs) = minijinja::value::from_args(args)?;
                 let mut r = (**self).clone();
                 if let Some(path) = kwargs.get::<Option<Value>>("path")? {
-                    if let Ok(Some(id)) = path.get_attr("identifier").map(|v| v.as_str().map(str::to_string)) {
+                    if let Ok(Some(id)) = path
+                        .get_attr("identifier")
+                        .map(|v| v.as_str().map(str::to_string))
+                    {
                         r.identifier = id;
                     }
-                    if let Ok(Some(s)) = path.get_attr("schema").map(|v| v.as_str().map(str::to_string)) {
+                    if let Ok(Some(s)) = path
+                        .get_attr("schema")
+                        .map(|v| v.as_str().map(str::to_string))
+                    {
                         r.schema = Some(s);
                     }
                 }
@@ -163,7 +169,7 @@ trait PathMap {
 
 impl PathMap for Value {
     fn from_serialize_map(r: &Relation) -> Value {
-        Value::from_iter([
+        crate::render::convert::map_value([
             ("database", Relation::opt(&r.database)),
             ("schema", Relation::opt(&r.schema)),
             ("identifier", Value::from(r.identifier.clone())),
