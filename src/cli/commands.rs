@@ -47,9 +47,37 @@ fn parse(settings: &Settings, p: &mut Printer) -> Result<Parsed, i32> {
     }
 }
 
-/// Indices of the selected nodes, or the selector problem as a diagnostic.
-fn choose(parsed: &Parsed, sel: &Selection) -> Result<Vec<usize>, Diagnostic> {
-    crate::select::choose(parsed, sel)
+/// Indices of the selected nodes, or the selector problem as a diagnostic. Selector
+/// items that match nothing are warnings, as in dbt.
+fn choose(parsed: &Parsed, sel: &Selection, p: &Printer) -> Result<Vec<usize>, Diagnostic> {
+    use crate::select::{IndirectSelection, SelectionArgs};
+    let indirect = IndirectSelection::parse(&sel.indirect).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "unknown --indirect-selection `{}`: use eager, cautious, buildable or empty",
+            sel.indirect
+        ))
+    })?;
+    let args = SelectionArgs {
+        select: sel.select.clone(),
+        exclude: sel.exclude.clone(),
+        selector: sel.selector.clone(),
+        selectors: parsed.project.selectors.as_ref().map(|y| y.to_json()),
+        indirect,
+        root_project: parsed.project.name().to_string(),
+    };
+    let chosen = crate::select::select(&parsed.graph, &args).map_err(|e| {
+        let mut d = Diagnostic::error(format!("invalid selection: {e}"));
+        if sel.selector.is_some() || e.to_string().contains("selectors.yml") {
+            d = d.at(crate::diagnostics::Location::file("selectors.yml"));
+        }
+        d
+    })?;
+    for item in &chosen.unmatched {
+        p.diagnostic(&Diagnostic::warning(format!(
+            "the selection criterion `{item}` does not match any enabled nodes"
+        )));
+    }
+    Ok(chosen.nodes.into_iter().collect())
 }
 
 pub fn parse_cmd(settings: &Settings, p: &mut Printer) -> i32 {
@@ -114,7 +142,7 @@ pub fn compile_cmd(
             }
         };
     }
-    let selected = match choose(&parsed, sel) {
+    let selected = match choose(&parsed, sel, p) {
         Ok(s) => s,
         Err(d) => {
             p.diagnostic(&d);
@@ -200,7 +228,7 @@ pub fn ls_cmd(
             },
         }
     }
-    let selected = match choose(&parsed, sel) {
+    let selected = match choose(&parsed, sel, p) {
         Ok(s) => s,
         Err(d) => {
             p.diagnostic(&d);
