@@ -31,14 +31,30 @@ fn stop(mut diags: Diagnostics, more: Vec<Diagnostic>) -> Result<(), Diagnostics
     }
 }
 
+/// Prints how long a stage took when `XFORM_TIMINGS` is set (for benchmarking).
+pub fn timing(stage: &str, since: std::time::Instant) {
+    if std::env::var_os("XFORM_TIMINGS").is_some() {
+        eprintln!(
+            "[timing] {stage}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// Loads and parses the project: every node rendered once with execute=false.
 pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
+    let t = std::time::Instant::now();
     let project = project::load(opts)?;
+    timing("load", t);
+    let t = std::time::Instant::now();
     let mut warnings = project.warnings.clone();
     let built = project::nodes::build(&project);
     stop(Diagnostics::default(), built.diagnostics.clone())?;
     warnings.extend(built.diagnostics.iter().filter(|d| !d.is_error()).cloned());
     let renv = RenderEnv::new(&project).map_err(|items| Diagnostics { items })?;
+    renv.register_nodes(&built.nodes);
+    timing("build nodes + macros", t);
+    let t = std::time::Instant::now();
     let mut nodes = built.nodes;
     {
         let input = PassInput::new(&renv, &project, None);
@@ -67,6 +83,7 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
     stop(Diagnostics::default(), link(&mut enabled, &names))?;
     let graph = Graph::new(enabled);
     let cycles = graph.cycles();
+    timing("names + link + graph", t);
     if !cycles.is_empty() {
         let items = cycles.iter().map(|c| cycle_diagnostic(&graph, c)).collect();
         return Err(Diagnostics { items });
@@ -109,7 +126,10 @@ pub fn compile(parsed: &mut Parsed, selected: &[usize], check_sql: bool) -> Vec<
         parsed.renv.dialect,
     );
     let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
-    compile_pass(&input, &mut parsed.graph, selected, check_sql)
+    let t = std::time::Instant::now();
+    let out = compile_pass(&input, &mut parsed.graph, selected, check_sql);
+    timing("compile pass", t);
+    out
 }
 
 /// Compiles one ad-hoc query (`compile --inline`) against the parsed project.
@@ -128,7 +148,7 @@ pub fn compile_inline(parsed: &Parsed, sql: &str) -> Result<String, Diagnostic> 
     );
     n.origin.file = "<inline>".to_string();
     n.raw_code = sql.to_string();
-    let rendered = input.render(&n, true)?;
+    let rendered = input.render_source(&n, true, &crate::render::prepare::node_template(sql))?;
     let ctes: Vec<(String, String)> = rendered
         .calls
         .ephemerals

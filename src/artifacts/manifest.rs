@@ -1,192 +1,291 @@
-//! manifest.json in dbt schema v12 layout: nodes, sources, macros, exposures, parent/child maps.
+//! A parsed (maybe compiled) project -> manifest.json in dbt's schema v12 layout, streamed
+//! straight to the writer (no intermediate JSON tree: 23k nodes stay cheap).
 
-use serde_json::{Map, Value as Json, json};
+use std::io::Write;
 
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::json;
+
+use crate::dialect::Dialect;
 use crate::node::{Node, ResourceType};
 use crate::pipeline::Parsed;
 
 pub const SCHEMA: &str = "https://schemas.getdbt.com/dbt/manifest/v12.json";
 
-fn node_entry(n: &Node, root: &std::path::Path) -> Json {
-    let _ = root;
-    let mut m = Map::new();
-    m.insert("database".into(), json!(n.database));
-    m.insert("schema".into(), json!(n.schema));
-    m.insert("name".into(), json!(n.name));
-    m.insert("resource_type".into(), json!(n.resource_type.as_str()));
-    m.insert("package_name".into(), json!(n.package_name));
-    m.insert("path".into(), json!(n.path));
-    m.insert("original_file_path".into(), json!(n.origin.file));
-    m.insert("unique_id".into(), json!(n.unique_id));
-    m.insert("fqn".into(), json!(n.fqn));
-    m.insert("alias".into(), json!(n.alias));
-    m.insert("checksum".into(), json!({"name": "sha256", "checksum": ""}));
-    m.insert(
-        "config".into(),
-        Json::Object(n.config.clone().into_iter().collect()),
-    );
-    m.insert("tags".into(), json!(n.tags()));
-    m.insert("description".into(), json!(n.description));
-    m.insert(
-        "columns".into(),
-        Json::Object(
-            n.columns
-                .iter()
-                .map(|(k, c)| {
-                    (k.clone(), json!({"name": c.name, "description": c.description, "meta": c.meta, "data_type": c.data_type, "constraints": c.constraints, "quote": null, "tags": c.tags}))
-                })
-                .collect(),
-        ),
-    );
-    m.insert("meta".into(), json!(n.meta));
-    m.insert("raw_code".into(), json!(n.raw_code));
-    m.insert("language".into(), json!("sql"));
-    m.insert(
-        "refs".into(),
-        Json::Array(
-            n.refs
-                .iter()
-                .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
-                .collect(),
-        ),
-    );
-    m.insert(
-        "sources".into(),
-        Json::Array(n.sources.iter().map(|(s, t)| json!([s, t])).collect()),
-    );
-    m.insert(
-        "depends_on".into(),
-        json!({"macros": n.macros, "nodes": n.depends_on}),
-    );
-    if let Some(sql) = &n.compiled_code {
-        m.insert("compiled".into(), json!(true));
-        m.insert("compiled_code".into(), json!(sql));
-    }
-    if let Some(t) = &n.test_metadata {
-        m.insert(
-            "test_metadata".into(),
-            json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
-        );
-        m.insert("column_name".into(), json!(t.column_name));
-        m.insert("attached_node".into(), json!(t.attached_node));
-    }
-    for (k, v) in &n.extra {
-        m.entry(k.clone()).or_insert_with(|| v.clone());
-    }
-    Json::Object(m)
+/// Writes the manifest for `parsed`; `compiled` adds dbt's compile-only fields.
+pub fn write(parsed: &Parsed, compiled: bool, out: impl Write) -> serde_json::Result<()> {
+    let mut ser = serde_json::Serializer::new(out);
+    Manifest { parsed, compiled }.serialize(&mut ser)
 }
 
-fn source_entry(n: &Node) -> Json {
-    let s = n.source.clone().unwrap_or_default();
-    json!({
-        "database": n.database,
-        "schema": n.schema,
-        "name": n.name,
-        "resource_type": "source",
-        "package_name": n.package_name,
-        "path": n.path,
-        "original_file_path": n.origin.file,
-        "unique_id": n.unique_id,
-        "fqn": n.fqn,
-        "source_name": s.source_name,
-        "source_description": s.source_description,
-        "loader": s.loader,
-        "identifier": s.identifier,
-        "quoting": s.quoting,
-        "loaded_at_field": s.loaded_at_field,
-        "freshness": s.freshness,
-        "description": n.description,
-        "columns": n.columns.iter().map(|(k, c)| (k.clone(), json!({"name": c.name, "description": c.description, "meta": c.meta, "data_type": c.data_type, "tags": c.tags}))).collect::<Map<String, Json>>(),
-        "meta": n.meta,
-        "tags": n.tags(),
-        "config": n.config,
-        "relation_name": null,
-    })
+struct Manifest<'a> {
+    parsed: &'a Parsed,
+    compiled: bool,
 }
 
-/// The whole manifest for a parsed (and possibly compiled) project.
-pub fn build(parsed: &Parsed) -> Json {
-    let g = &parsed.graph;
-    let mut nodes = Map::new();
-    let mut sources = Map::new();
-    let mut exposures = Map::new();
-    let mut unit_tests = Map::new();
-    let mut parent_map = Map::new();
-    let mut child_map = Map::new();
-    for (i, n) in g.nodes.iter().enumerate() {
-        let entry = match n.resource_type {
-            ResourceType::Source => {
-                sources.insert(n.unique_id.clone(), source_entry(n));
-                None
-            }
-            ResourceType::Exposure => Some(&mut exposures),
-            ResourceType::UnitTest => Some(&mut unit_tests),
-            _ => Some(&mut nodes),
+/// A map serialized from an iterator of (key, value) pairs, without collecting it.
+struct Entries<I>(std::cell::Cell<Option<I>>);
+
+impl<I, K, V> Serialize for Entries<I>
+where
+    I: Iterator<Item = (K, V)>,
+    K: Serialize,
+    V: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(it) => s.collect_map(it),
+            None => s.collect_map(std::iter::empty::<(K, V)>()),
+        }
+    }
+}
+
+fn entries<I>(it: I) -> Entries<I> {
+    Entries(std::cell::Cell::new(Some(it)))
+}
+
+impl Serialize for Manifest<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.parsed;
+        let g = &p.graph;
+        let target = &p.project.root_package().config.target_path;
+        let of_kind = |kinds: &'static [ResourceType]| {
+            g.nodes
+                .iter()
+                .filter(move |n| kinds.contains(&n.resource_type))
         };
-        if let Some(map) = entry {
-            map.insert(n.unique_id.clone(), node_entry(n, &parsed.project.root));
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(
+            "metadata",
+            &json!({
+                "dbt_schema_version": SCHEMA,
+                "dbt_version": "1.12.6",
+                "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                "invocation_id": crate::render::builtins::invocation_id(),
+                "env": {},
+                "project_name": p.project.name(),
+                "project_id": crate::project::nodes::md5_hex(p.project.name()),
+                "user_id": null,
+                "send_anonymous_usage_stats": false,
+                "adapter_type": p.project.target.dialect.adapter_type(),
+                "quoting": {"database": true, "schema": true, "identifier": true, "column": null},
+                "generator": format!("xform {}", env!("CARGO_PKG_VERSION")),
+            }),
+        )?;
+        const NODE_KINDS: &[ResourceType] = &[
+            ResourceType::Model,
+            ResourceType::Seed,
+            ResourceType::Snapshot,
+            ResourceType::Test,
+            ResourceType::Analysis,
+        ];
+        let dialect = p.project.target.dialect;
+        let compiled = self.compiled;
+        fn view<'a>(
+            n: &'a Node,
+            compiled: bool,
+            target: &'a str,
+            dialect: Dialect,
+        ) -> NodeView<'a> {
+            NodeView {
+                n,
+                compiled,
+                target,
+                dialect,
+            }
         }
-        let mut parents: Vec<String> = g.parents(i).map(|p| g.nodes[p].unique_id.clone()).collect();
-        parents.sort();
-        let mut children: Vec<String> = g
-            .children(i)
-            .map(|c| g.nodes[c].unique_id.clone())
+        m.serialize_entry(
+            "nodes",
+            &entries(
+                of_kind(NODE_KINDS)
+                    .map(|n| (n.unique_id.as_str(), view(n, compiled, target, dialect))),
+            ),
+        )?;
+        m.serialize_entry(
+            "sources",
+            &entries(
+                of_kind(&[ResourceType::Source])
+                    .map(|n| (n.unique_id.as_str(), SourceView(n, dialect))),
+            ),
+        )?;
+        m.serialize_entry(
+            "macros",
+            &entries(p.renv.index.by_package.iter().flat_map(|(pkg, defs)| {
+                defs.values().map(move |d| {
+                    (
+                        d.unique_id(),
+                        json!({
+                            "name": d.name,
+                            "resource_type": "macro",
+                            "package_name": pkg,
+                            "path": d.file,
+                            "original_file_path": d.file,
+                            "unique_id": d.unique_id(),
+                        }),
+                    )
+                })
+            })),
+        )?;
+        m.serialize_entry("docs", &json!({}))?;
+        m.serialize_entry(
+            "exposures",
+            &entries(
+                of_kind(&[ResourceType::Exposure])
+                    .map(|n| (n.unique_id.as_str(), view(n, compiled, target, dialect))),
+            ),
+        )?;
+        for empty in ["metrics", "groups", "selectors"] {
+            m.serialize_entry(empty, &json!({}))?;
+        }
+        m.serialize_entry(
+            "disabled",
+            &entries(
+                p.disabled
+                    .iter()
+                    .map(|n| (n.unique_id.as_str(), [view(n, compiled, target, dialect)])),
+            ),
+        )?;
+        let ids = |it: Vec<usize>| {
+            let mut v: Vec<&str> = it
+                .into_iter()
+                .map(|i| g.nodes[i].unique_id.as_str())
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        m.serialize_entry(
+            "parent_map",
+            &entries(
+                (0..g.len()).map(|i| (g.nodes[i].unique_id.as_str(), ids(g.parents(i).collect()))),
+            ),
+        )?;
+        m.serialize_entry(
+            "child_map",
+            &entries(
+                (0..g.len()).map(|i| (g.nodes[i].unique_id.as_str(), ids(g.children(i).collect()))),
+            ),
+        )?;
+        for empty in ["group_map", "saved_queries", "semantic_models"] {
+            m.serialize_entry(empty, &json!({}))?;
+        }
+        m.serialize_entry(
+            "unit_tests",
+            &entries(
+                of_kind(&[ResourceType::UnitTest])
+                    .map(|n| (n.unique_id.as_str(), view(n, compiled, target, dialect))),
+            ),
+        )?;
+        m.serialize_entry("functions", &json!({}))?;
+        m.end()
+    }
+}
+
+struct NodeView<'a> {
+    n: &'a Node,
+    compiled: bool,
+    target: &'a str,
+    dialect: Dialect,
+}
+
+impl Serialize for NodeView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.n;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("database", &n.database)?;
+        m.serialize_entry("schema", &n.schema)?;
+        m.serialize_entry("name", &n.name)?;
+        m.serialize_entry("resource_type", n.resource_type.as_str())?;
+        m.serialize_entry("package_name", &n.package_name)?;
+        m.serialize_entry("path", &n.path)?;
+        m.serialize_entry("original_file_path", super::package_relative(n))?;
+        m.serialize_entry("unique_id", &n.unique_id)?;
+        m.serialize_entry("fqn", &n.fqn)?;
+        m.serialize_entry("alias", &n.alias)?;
+        m.serialize_entry("checksum", &json!({"name": "none", "checksum": ""}))?;
+        m.serialize_entry("config", &n.config)?;
+        m.serialize_entry("tags", &n.tags())?;
+        m.serialize_entry("description", &n.description)?;
+        m.serialize_entry("columns", &n.columns)?;
+        m.serialize_entry("meta", &n.meta)?;
+        let relational = matches!(
+            n.resource_type,
+            ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot
+        ) && !n.is_ephemeral();
+        let relation = relational.then(|| self.dialect.relation(&n.database, &n.schema, &n.alias));
+        m.serialize_entry("relation_name", &relation)?;
+        m.serialize_entry("raw_code", &n.raw_code)?;
+        m.serialize_entry("language", "sql")?;
+        let refs: Vec<_> = n
+            .refs
+            .iter()
+            .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
             .collect();
-        children.sort();
-        parent_map.insert(n.unique_id.clone(), json!(parents));
-        child_map.insert(n.unique_id.clone(), json!(children));
-    }
-    let mut macros = Map::new();
-    for (pkg, defs) in &parsed.renv.index.by_package {
-        for def in defs.values() {
-            macros.insert(
-                def.unique_id(),
-                json!({
-                    "name": def.name,
-                    "resource_type": "macro",
-                    "package_name": pkg,
-                    "path": def.file,
-                    "original_file_path": def.file,
-                    "unique_id": def.unique_id(),
-                }),
-            );
+        m.serialize_entry("refs", &refs)?;
+        let sources: Vec<[&str; 2]> = n
+            .sources
+            .iter()
+            .map(|(a, b)| [a.as_str(), b.as_str()])
+            .collect();
+        m.serialize_entry("sources", &sources)?;
+        m.serialize_entry(
+            "depends_on",
+            &json!({"macros": n.macros, "nodes": n.depends_on}),
+        )?;
+        let compiled_path =
+            (n.resource_type.is_sql()).then(|| super::compiled_path(self.target, n));
+        m.serialize_entry("compiled_path", &compiled_path)?;
+        if self.compiled && n.resource_type.is_sql() {
+            m.serialize_entry("compiled", &n.compiled_code.is_some())?;
+            m.serialize_entry("compiled_code", &n.compiled_code)?;
         }
+        if let Some(t) = &n.test_metadata {
+            m.serialize_entry("column_name", &t.column_name)?;
+            m.serialize_entry("attached_node", &t.attached_node)?;
+            m.serialize_entry(
+                "test_metadata",
+                &json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
+            )?;
+        }
+        for (k, v) in &n.extra {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
-    let disabled: Map<String, Json> = parsed
-        .disabled
-        .iter()
-        .map(|n| {
-            (
-                n.unique_id.clone(),
-                json!([node_entry(n, &parsed.project.root)]),
-            )
-        })
-        .collect();
-    json!({
-        "metadata": {
-            "dbt_schema_version": SCHEMA,
-            "dbt_version": "1.12.6",
-            "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            "invocation_id": crate::render::builtins::invocation_id(),
-            "env": {},
-            "project_name": parsed.project.name(),
-            "adapter_type": parsed.project.target.dialect.adapter_type(),
-            "generator": format!("xform {}", env!("CARGO_PKG_VERSION")),
-        },
-        "nodes": nodes,
-        "sources": sources,
-        "macros": macros,
-        "docs": {},
-        "exposures": exposures,
-        "metrics": {},
-        "groups": {},
-        "selectors": {},
-        "disabled": disabled,
-        "parent_map": parent_map,
-        "child_map": child_map,
-        "group_map": {},
-        "saved_queries": {},
-        "semantic_models": {},
-        "unit_tests": unit_tests,
-    })
+}
+
+struct SourceView<'a>(&'a Node, Dialect);
+
+impl Serialize for SourceView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0;
+        let src = n.source.clone().unwrap_or_default();
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("database", &n.database)?;
+        m.serialize_entry("schema", &n.schema)?;
+        m.serialize_entry("name", &n.name)?;
+        m.serialize_entry("resource_type", "source")?;
+        m.serialize_entry("package_name", &n.package_name)?;
+        m.serialize_entry("path", &n.path)?;
+        m.serialize_entry("original_file_path", super::package_relative(n))?;
+        m.serialize_entry("unique_id", &n.unique_id)?;
+        m.serialize_entry("fqn", &n.fqn)?;
+        m.serialize_entry("source_name", &src.source_name)?;
+        m.serialize_entry("source_description", &src.source_description)?;
+        m.serialize_entry("loader", &src.loader)?;
+        m.serialize_entry("identifier", &src.identifier)?;
+        m.serialize_entry("quoting", &src.quoting)?;
+        m.serialize_entry("loaded_at_field", &src.loaded_at_field)?;
+        m.serialize_entry("freshness", &src.freshness)?;
+        m.serialize_entry("description", &n.description)?;
+        m.serialize_entry("columns", &n.columns)?;
+        m.serialize_entry("meta", &n.meta)?;
+        m.serialize_entry("tags", &n.tags())?;
+        m.serialize_entry("config", &n.config)?;
+        m.serialize_entry(
+            "relation_name",
+            &self.1.relation(&n.database, &n.schema, &src.identifier),
+        )?;
+        m.end()
+    }
 }

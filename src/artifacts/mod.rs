@@ -34,19 +34,35 @@ pub fn compiled_path(target_path: &str, n: &Node) -> String {
     }
 }
 
-/// Writes every compiled node under `root`; returns how many files were written.
+/// Writes every compiled node under `root` in parallel; returns how many files were written.
+/// A file that already holds the same SQL is left alone (no rewrite, no new mtime).
 pub fn write_compiled(root: &Path, target_path: &str, nodes: &[&Node]) -> std::io::Result<usize> {
-    let mut written = 0;
-    for n in nodes {
-        let Some(sql) = &n.compiled_code else {
-            continue;
-        };
-        let path = root.join(compiled_path(target_path, n));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(&path, sql)?;
-        written += 1;
+    use rayon::prelude::*;
+    let files: Vec<(std::path::PathBuf, &str)> = nodes
+        .iter()
+        .filter_map(|n| {
+            Some((
+                root.join(compiled_path(target_path, n)),
+                n.compiled_code.as_deref()?,
+            ))
+        })
+        .collect();
+    let dirs: std::collections::BTreeSet<&Path> =
+        files.iter().filter_map(|(p, _)| p.parent()).collect();
+    for d in dirs {
+        std::fs::create_dir_all(d)?;
     }
-    Ok(written)
+    files
+        .par_iter()
+        .map(|(path, sql)| {
+            let same = std::fs::metadata(path).is_ok_and(|m| m.len() == sql.len() as u64)
+                && std::fs::read(path).is_ok_and(|old| old == sql.as_bytes());
+            if same {
+                Ok(())
+            } else {
+                std::fs::write(path, sql)
+            }
+        })
+        .collect::<std::io::Result<Vec<()>>>()?;
+    Ok(files.len())
 }

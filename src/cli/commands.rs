@@ -85,7 +85,7 @@ pub fn parse_cmd(settings: &Settings, p: &mut Printer) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    match write_manifest(&parsed) {
+    match write_manifest(&parsed, false) {
         Ok(path) => {
             p.info(
                 "ParseComplete",
@@ -109,13 +109,13 @@ fn target_dir(parsed: &Parsed) -> std::path::PathBuf {
         .join(&parsed.project.root_package().config.target_path)
 }
 
-fn write_manifest(parsed: &Parsed) -> std::io::Result<String> {
+fn write_manifest(parsed: &Parsed, compiled: bool) -> std::io::Result<String> {
     let dir = target_dir(parsed);
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("manifest.json");
-    let manifest = crate::artifacts::manifest::build(parsed);
-    let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-    serde_json::to_writer(file, &manifest)?;
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+    crate::artifacts::manifest::write(parsed, compiled, &mut file)?;
+    std::io::Write::flush(&mut file)?;
     Ok(crate::project::display_path(&parsed.project.root, &path))
 }
 
@@ -166,6 +166,7 @@ pub fn compile_cmd(
     }
     let nodes: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
     let target = parsed.project.root_package().config.target_path.clone();
+    let t = std::time::Instant::now();
     let written = match crate::artifacts::write_compiled(&parsed.project.root, &target, &nodes) {
         Ok(n) => n,
         Err(e) => {
@@ -175,12 +176,15 @@ pub fn compile_cmd(
             return INVALID;
         }
     };
-    if let Err(e) = write_manifest(&parsed) {
+    pipeline::timing("write compiled", t);
+    let t = std::time::Instant::now();
+    if let Err(e) = write_manifest(&parsed, true) {
         p.diagnostic(&Diagnostic::error(format!(
             "could not write manifest.json: {e}"
         )));
         return INVALID;
     }
+    pipeline::timing("write manifest", t);
     let shown: Vec<&&Node> = nodes
         .iter()
         .filter(|n| n.resource_type != ResourceType::Test && n.compiled_code.is_some())

@@ -85,9 +85,7 @@ fn by_macro(input: &PassInput, n: &mut Node) -> Result<(), Diagnostic> {
         };
         source.push_str(&format!("{{{{ {name}({arg}, node) | trim }}}}\u{1}"));
     }
-    let mut tmp = n.clone();
-    tmp.raw_code = source;
-    let rendered = input.render(&tmp, false)?;
+    let rendered = input.render_source(n, false, &source)?;
     let mut parts = rendered.sql.split('\u{1}');
     n.database = parts.next().unwrap_or_default().to_string();
     n.schema = parts.next().unwrap_or_default().to_string();

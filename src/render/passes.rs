@@ -11,7 +11,6 @@ use serde_json::Value as Json;
 use super::context::{Calls, NodeCtx, Resolver, with_node};
 use super::convert::json_to_value;
 use super::env::RenderEnv;
-use super::prepare;
 use super::relation::Relation;
 use crate::diagnostics::{Diagnostic, Location, did_you_mean};
 use crate::node::{Node, ResourceType};
@@ -93,21 +92,37 @@ impl<'a> PassInput<'a> {
         }
     }
 
-    /// Renders one node's template; errors become one diagnostic at the failing line.
+    /// Renders one node's template (compiled once, shared by both passes); errors become
+    /// one diagnostic at the failing line.
     pub fn render(&self, node: &Node, execute: bool) -> Result<Rendered, Diagnostic> {
+        let name = super::env::template_name(node);
+        self.render_with(node, execute, |env| env.get_template(&name))
+    }
+
+    /// Renders `source` (not the node's own file) with the node's context.
+    pub fn render_source(
+        &self,
+        node: &Node,
+        execute: bool,
+        source: &str,
+    ) -> Result<Rendered, Diagnostic> {
+        self.render_with(node, execute, |env| {
+            env.template_from_named_str(node.origin.file.as_str(), source)
+        })
+    }
+
+    fn render_with<'e>(
+        &'e self,
+        node: &Node,
+        execute: bool,
+        template: impl FnOnce(
+            &'e minijinja::Environment<'static>,
+        ) -> Result<minijinja::Template<'e, 'e>, minijinja::Error>,
+    ) -> Result<Rendered, Diagnostic> {
         let ctx = self.ctx_for(node, execute);
         let globals = ctx.globals.clone();
-        let source = if node.test_metadata.is_some() {
-            "{{ __xf_generic_test() }}".to_string()
-        } else {
-            prepare::node_template(&node.raw_code)
-        };
         let (result, ctx) = with_node(ctx_with_test(ctx, node), || {
-            let tmpl = self
-                .renv
-                .env
-                .template_from_named_str(node.origin.file.as_str(), &source)?;
-            tmpl.render(globals)
+            template(&self.renv.env)?.render(globals)
         });
         match result {
             Ok(sql) => Ok(Rendered {
