@@ -52,7 +52,6 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
     stop(Diagnostics::default(), built.diagnostics.clone())?;
     warnings.extend(built.diagnostics.iter().filter(|d| !d.is_error()).cloned());
     let renv = RenderEnv::new(&project).map_err(|items| Diagnostics { items })?;
-    renv.register_nodes(&built.nodes);
     timing("build nodes + macros", t);
     let t = std::time::Instant::now();
     let mut nodes = built.nodes;

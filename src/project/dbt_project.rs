@@ -135,7 +135,7 @@ pub fn parse(
         ]);
     };
     if let Some(cv) = doc.get("config-version")
-        && cv.to_json() != Json::from(2)
+        && cv.to_json() != 2
     {
         return Err(vec![
             Diagnostic::error("only `config-version: 2` is supported").at(at(cv)),

@@ -193,10 +193,10 @@ pub fn describe(e: &Error) -> String {
     }
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
-        if let Some(inner) = s.downcast_ref::<Error>() {
-            if let Some(d) = inner.detail() {
-                msg = format!("{msg}: {d}");
-            }
+        if let Some(inner) = s.downcast_ref::<Error>()
+            && let Some(d) = inner.detail()
+        {
+            msg = format!("{msg}: {d}");
         }
         src = s.source();
     }

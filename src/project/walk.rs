@@ -35,15 +35,31 @@ pub fn package_dirs(install: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// Files under `dir/<rel>` with one of `exts`, as (project-relative path, resource-relative path).
-fn files_under(
-    dir: &Path,
-    prefix: &str,
-    rel: &str,
-    exts: &[&str],
-) -> Vec<(PathBuf, String, String)> {
+/// What a file found under a resource directory is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Model,
+    Seed,
+    Snapshot,
+    Analysis,
+    Test,
+    Macro,
+    Docs,
+    Yaml,
+}
+
+/// A file found by the walk, before it is read.
+struct Found {
+    kind: Kind,
+    abs: PathBuf,
+    project_rel: String,
+    inner: String,
+}
+
+/// Walks `dir/<rel>` once, classifying files by extension for a resource directory of `kind`.
+fn walk(dir: &Path, prefix: &str, rel: &str, kind: Kind, docs: bool, out: &mut Vec<Found>) {
     let base = dir.join(rel);
-    let mut out = Vec::new();
+    let rel_clean = rel.trim_end_matches('/');
     for entry in WalkDir::new(&base).follow_links(true).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_file() {
@@ -53,120 +69,101 @@ fn files_under(
         let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
             continue;
         };
-        if !exts.contains(&ext) {
-            continue;
-        }
         let Ok(inner) = path.strip_prefix(&base) else {
             continue;
         };
         let inner = inner.to_string_lossy().replace('\\', "/");
-        let rel_clean = rel.trim_end_matches('/');
+        let file_kind = match (ext, kind) {
+            ("yml" | "yaml", _) => Kind::Yaml,
+            ("md", _) if docs => Kind::Docs,
+            ("csv", Kind::Seed) => Kind::Seed,
+            ("sql", Kind::Test) if inner.starts_with("generic/") => Kind::Macro,
+            ("sql", k) if k != Kind::Seed => k,
+            _ => continue,
+        };
         let project_rel = if rel_clean.is_empty() || rel_clean == "." {
             format!("{prefix}{inner}")
         } else {
             format!("{prefix}{rel_clean}/{inner}")
         };
-        out.push((path.to_path_buf(), project_rel, inner));
-    }
-    out
-}
-
-fn read(
-    path: &Path,
-    project_rel: String,
-    inner: String,
-    diags: &mut Diagnostics,
-) -> Option<SourceFile> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(SourceFile {
-            path: project_rel,
-            resource_path: inner,
-            text,
-        }),
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("could not read file: {e}"))
-                    .at(Location::file(project_rel)),
-            );
-            None
-        }
+        out.push(Found {
+            kind: file_kind,
+            abs: path.to_path_buf(),
+            project_rel,
+            inner,
+        });
     }
 }
 
-/// Reads every file a package's paths point at.
+/// Reads every file a package's paths point at (each directory walked once, files read
+/// in parallel).
 pub fn collect(dir: &Path, prefix: &str, cfg: &DbtProject, diags: &mut Diagnostics) -> Files {
-    let mut files = Files::default();
-    let mut yaml_seen = std::collections::HashSet::new();
-    let mut take_yaml = |files: &mut Files, rel: &str, diags: &mut Diagnostics| {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["yml", "yaml"]) {
-            if yaml_seen.insert(p.clone())
-                && let Some(f) = read(&path, p, inner, diags)
-            {
-                files.yaml.push(f);
+    use rayon::prelude::*;
+    let docs_paths = cfg.docs_paths.clone();
+    let docs_in = |rel: &String| docs_paths.as_ref().is_none_or(|d| d.contains(rel));
+    let mut found = Vec::new();
+    let groups: [(&Vec<String>, Kind); 6] = [
+        (&cfg.model_paths, Kind::Model),
+        (&cfg.seed_paths, Kind::Seed),
+        (&cfg.snapshot_paths, Kind::Snapshot),
+        (&cfg.analysis_paths, Kind::Analysis),
+        (&cfg.test_paths, Kind::Test),
+        (&cfg.macro_paths, Kind::Macro),
+    ];
+    let mut seen_dirs = std::collections::HashSet::new();
+    for (paths, kind) in groups {
+        for rel in paths {
+            if seen_dirs.insert(rel.clone()) {
+                walk(dir, prefix, rel, kind, docs_in(rel), &mut found);
             }
         }
-    };
-    for rel in &cfg.model_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["sql"]) {
-            files.models.extend(read(&path, p, inner, diags));
-        }
-        take_yaml(&mut files, rel, diags);
     }
-    for rel in &cfg.seed_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["csv"]) {
-            // Seeds are read when they are loaded; only their names matter here.
-            files.seeds.push(SourceFile {
-                path: p,
-                resource_path: inner,
-                text: String::new(),
-            });
-            let _ = path;
+    if let Some(extra) = &docs_paths {
+        for rel in extra.iter().filter(|r| !seen_dirs.contains(*r)) {
+            walk(dir, prefix, rel, Kind::Docs, true, &mut found);
+            found.retain(|f| f.kind == Kind::Docs || !f.project_rel.starts_with(rel.as_str()));
         }
-        take_yaml(&mut files, rel, diags);
     }
-    for rel in &cfg.snapshot_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["sql"]) {
-            files.snapshots.extend(read(&path, p, inner, diags));
-        }
-        take_yaml(&mut files, rel, diags);
-    }
-    for rel in &cfg.analysis_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["sql"]) {
-            files.analyses.extend(read(&path, p, inner, diags));
-        }
-        take_yaml(&mut files, rel, diags);
-    }
-    for rel in &cfg.test_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["sql"]) {
-            let Some(f) = read(&path, p, inner, diags) else {
-                continue;
-            };
-            if f.resource_path.starts_with("generic/") {
-                files.macros.push(f);
+    let read: Vec<(Kind, Result<SourceFile, Diagnostic>)> = found
+        .into_par_iter()
+        .map(|f| {
+            let text = if f.kind == Kind::Seed {
+                // Seeds are read when they are loaded; only their names matter here.
+                Ok(String::new())
             } else {
-                files.tests.push(f);
+                std::fs::read_to_string(&f.abs)
+            };
+            let file = text
+                .map(|text| SourceFile {
+                    path: f.project_rel.clone(),
+                    resource_path: f.inner,
+                    text,
+                })
+                .map_err(|e| {
+                    Diagnostic::error(format!("could not read file: {e}"))
+                        .at(Location::file(f.project_rel))
+                });
+            (f.kind, file)
+        })
+        .collect();
+    let mut files = Files::default();
+    for (kind, file) in read {
+        let file = match file {
+            Ok(f) => f,
+            Err(d) => {
+                diags.push(d);
+                continue;
             }
-        }
-        take_yaml(&mut files, rel, diags);
-    }
-    for rel in &cfg.macro_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["sql"]) {
-            files.macros.extend(read(&path, p, inner, diags));
-        }
-        take_yaml(&mut files, rel, diags);
-    }
-    let docs_paths = cfg.docs_paths.clone().unwrap_or_else(|| {
-        let mut all = cfg.model_paths.clone();
-        all.extend(cfg.seed_paths.iter().cloned());
-        all.extend(cfg.snapshot_paths.iter().cloned());
-        all.extend(cfg.analysis_paths.iter().cloned());
-        all.extend(cfg.macro_paths.iter().cloned());
-        all.extend(cfg.test_paths.iter().cloned());
-        all
-    });
-    for rel in &docs_paths {
-        for (path, p, inner) in files_under(dir, prefix, rel, &["md"]) {
-            files.docs.extend(read(&path, p, inner, diags));
+        };
+        match kind {
+            Kind::Model => files.models.push(file),
+            Kind::Seed => files.seeds.push(file),
+            Kind::Snapshot => files.snapshots.push(file),
+            Kind::Analysis => files.analyses.push(file),
+            Kind::Test => files.tests.push(file),
+            Kind::Macro => files.macros.push(file),
+            Kind::Docs => files.docs.push(file),
+            Kind::Yaml => files.yaml.push(file),
         }
     }
     files

@@ -29,14 +29,10 @@ pub struct RenderEnv {
     pub env: Environment<'static>,
     pub index: Arc<MacroIndex>,
     pub dialect: Dialect,
-    /// Prepared node templates by name; the environment's loader compiles each once.
-    sources: NodeSources,
 }
 
-type NodeSources = Arc<std::sync::RwLock<std::collections::HashMap<String, String>>>;
-
-/// Every generic test renders through this one template.
-const GENERIC_TEST: &str = "<generic test>";
+/// Every generic test renders through this one template, compiled once.
+pub const GENERIC_TEST: &str = "<generic test>";
 
 /// The template name of a node's SQL: its file (snapshots: `file#name`).
 pub fn template_name(n: &crate::node::Node) -> String {
@@ -125,33 +121,11 @@ impl RenderEnv {
         if let Err(e) = env.add_template(GENERIC_TEST, "{{ __xf_generic_test() }}") {
             return Err(vec![jinja_syntax(&e, GENERIC_TEST)]);
         }
-        let sources: NodeSources = Arc::default();
-        let lookup = sources.clone();
-        env.set_loader(move |name| {
-            Ok(lookup
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(name)
-                .cloned())
-        });
         Ok(RenderEnv {
             env,
             index,
             dialect,
-            sources,
         })
-    }
-
-    /// Makes the nodes' templates loadable (prepared in parallel, compiled on first use).
-    pub fn register_nodes(&self, nodes: &[crate::node::Node]) {
-        use rayon::prelude::*;
-        let prepared: Vec<(String, String)> = nodes
-            .par_iter()
-            .filter(|n| n.resource_type.is_sql() && n.test_metadata.is_none())
-            .map(|n| (template_name(n), prepare::node_template(&n.raw_code)))
-            .collect();
-        let mut map = self.sources.write().unwrap_or_else(|e| e.into_inner());
-        map.extend(prepared);
     }
 }
 

@@ -92,11 +92,21 @@ impl<'a> PassInput<'a> {
         }
     }
 
-    /// Renders one node's template (compiled once, shared by both passes); errors become
-    /// one diagnostic at the failing line.
+    /// Renders one node's template; errors become one diagnostic at the failing line.
+    ///
+    /// Node templates are compiled per render rather than cached in the environment:
+    /// measured on N=10000, caching 10k compiled templates cost ~100 MiB and was slower.
     pub fn render(&self, node: &Node, execute: bool) -> Result<Rendered, Diagnostic> {
+        if node.test_metadata.is_some() {
+            return self.render_with(node, execute, |env| {
+                env.get_template(super::env::GENERIC_TEST)
+            });
+        }
+        let src = super::prepare::node_template(&node.raw_code);
         let name = super::env::template_name(node);
-        self.render_with(node, execute, |env| env.get_template(&name))
+        self.render_with(node, execute, |env| {
+            env.template_from_named_str(name.as_str(), &src)
+        })
     }
 
     /// Renders `source` (not the node's own file) with the node's context.
@@ -163,17 +173,14 @@ fn ctx_with_test(mut ctx: NodeCtx, node: &Node) -> NodeCtx {
 pub fn jinja_error(e: &minijinja::Error, node: &Node, renv: &RenderEnv) -> Diagnostic {
     let mut message = crate::project::values::describe(e);
     let mut notes = Vec::new();
-    if matches!(
+    let undefined = matches!(
         e.kind(),
         minijinja::ErrorKind::UnknownFunction | minijinja::ErrorKind::UndefinedError
-    ) || message.contains("is not callable")
-    {
-        if let Some(name) = undefined_name(&message, e, &node.raw_code) {
-            message =
-                format!("`{name}` is undefined: no macro, function or variable has that name");
-            if let Some(hint) = did_you_mean(&name, renv.index.names()) {
-                notes.push(hint);
-            }
+    ) || message.contains("is not callable");
+    if undefined && let Some(name) = undefined_name(&message, e, &node.raw_code) {
+        message = format!("`{name}` is undefined: no macro, function or variable has that name");
+        if let Some(hint) = did_you_mean(&name, renv.index.names()) {
+            notes.push(hint);
         }
     }
     let (file, line) = match e.name() {
