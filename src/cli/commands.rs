@@ -152,18 +152,8 @@ pub fn compile_cmd(
     let diags = pipeline::compile(&mut parsed, &selected, check_sql);
     let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
     p.diagnostics(diags.iter().filter(|d| !d.is_error()));
-    if !errors.is_empty() {
-        p.diagnostics(errors.iter().copied());
-        p.info(
-            "CompileFailed",
-            &format!(
-                "{} error{} found",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            ),
-        );
-        return INVALID;
-    }
+    // Compiled SQL is written even when some of it is invalid, so the rendered text that
+    // diagnostics point at can be read; the warehouse is never touched by compile.
     let nodes: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
     let target = parsed.project.root_package().config.target_path.clone();
     let t = std::time::Instant::now();
@@ -176,6 +166,18 @@ pub fn compile_cmd(
             return INVALID;
         }
     };
+    if !errors.is_empty() {
+        p.diagnostics(errors.iter().copied());
+        p.info(
+            "CompileFailed",
+            &format!(
+                "{} error{} found; compiled SQL is in {target}/compiled",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ),
+        );
+        return INVALID;
+    }
     pipeline::timing("write compiled", t);
     let t = std::time::Instant::now();
     if let Err(e) = write_manifest(&parsed, true) {

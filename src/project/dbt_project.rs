@@ -64,6 +64,8 @@ pub struct DbtProject {
     pub name: String,
     pub version: Option<String>,
     pub profile: Option<String>,
+    /// Where `profile:` is written, for "profile not found" diagnostics.
+    pub profile_line: (u32, u32),
     pub model_paths: Vec<String>,
     pub seed_paths: Vec<String>,
     pub macro_paths: Vec<String>,
@@ -207,6 +209,7 @@ pub fn parse(
     let project = DbtProject {
         version: doc.get("version").and_then(Yaml::as_text),
         profile: doc.get("profile").and_then(Yaml::as_text),
+        profile_line: doc.get("profile").map_or((0, 0), |y| (y.line, y.column)),
         model_paths: paths(&doc, &["model-paths", "source-paths"], &["models"]),
         seed_paths: paths(&doc, &["seed-paths", "data-paths"], &["seeds"]),
         macro_paths: paths(&doc, &["macro-paths"], &["macros"]),

@@ -170,7 +170,20 @@ pub fn load(opts: &LoadOptions) -> Result<Project, Diagnostics> {
         &cli_renderer,
         &display,
     )
-    .map_err(|items| Diagnostics { items })?;
+    .map_err(|mut items| {
+        // A profile named in dbt_project.yml that profiles.yml lacks: point at the name.
+        if opts.profile.is_none() {
+            for d in &mut items {
+                if d.message.starts_with("profile `") {
+                    let (line, col) = raw.profile_line;
+                    d.notes
+                        .insert(0, format!("profiles.yml searched: {display}"));
+                    d.location = Some(Location::new("dbt_project.yml", line, col));
+                }
+            }
+        }
+        Diagnostics { items }
+    })?;
 
     let mut packages = Vec::new();
     let mut all_vars: HashMap<String, Json> = raw.vars_for(&raw.name).into_iter().collect();

@@ -238,7 +238,69 @@ fn sql_check(input: &PassInput, n: &Node, sql: &str) -> Option<Diagnostic> {
     } else {
         None
     };
-    crate::sql::diagnose(sql, spans.as_deref(), dialect, &n.origin.file, &compiled, 0)
+    let d = crate::sql::diagnose(sql, spans.as_deref(), dialect, &n.origin.file, &compiled, 0)?;
+    Some(point_at_template_line(d, input, n, &compiled))
+}
+
+/// An error in text produced by Jinja (a macro call, an expression) is reported at the
+/// user's line that produced it, naming the macro, with the rendered position as a note.
+fn point_at_template_line(
+    mut d: Diagnostic,
+    input: &PassInput,
+    n: &Node,
+    compiled: &str,
+) -> Diagnostic {
+    let prefix = "the text comes from line ";
+    let Some(pos) = d.notes.iter().position(|note| note.starts_with(&prefix)) else {
+        return d;
+    };
+    let line: u32 = d.notes[pos][prefix.len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    let Some(text) = n
+        .raw_code
+        .lines()
+        .nth(line.saturating_sub(1) as usize)
+        .filter(|_| line > 0)
+    else {
+        return d;
+    };
+    let column = text
+        .find("{{")
+        .map_or(0, |c| text[..c].chars().count() as u32 + 1);
+    let rendered_at = d
+        .location
+        .take()
+        .map(|l| l.to_string())
+        .unwrap_or_else(|| compiled.to_string());
+    d.notes.clear();
+    d.location = Some(crate::diagnostics::Location::new(
+        n.origin.file.clone(),
+        line,
+        column,
+    ));
+    d.notes
+        .push(format!("in the rendered SQL at {rendered_at}"));
+    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = CALL.get_or_init(|| {
+        regex::Regex::new(r"([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*\(")
+            .expect("static regex")
+    });
+    for cap in re.captures_iter(text) {
+        let def = match cap.get(2) {
+            Some(name) => input.renv.index.get(&cap[1], name.as_str()),
+            None => input.renv.index.find(&cap[1], &n.package_name),
+        };
+        if let Some(def) = def {
+            d.notes.push(format!(
+                "the text is produced by macro `{}` ({}:{})",
+                def.name, def.file, def.line
+            ));
+        }
+    }
+    d
 }
 
 fn compiled_display_path(input: &PassInput, n: &Node) -> String {

@@ -295,4 +295,31 @@ impl Object for PackageNamespace {
         let def = self.index.get(&self.package, name)?.clone();
         Some(Value::from_object(MacroCall { def }))
     }
+
+    fn call_method(
+        self: &Arc<Self>,
+        state: &mut State<'_, '_>,
+        name: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match self.index.get(&self.package, name) {
+            Some(def) => {
+                let def = def.clone();
+                call_macro(state, &def, args)
+            }
+            None => {
+                let mut msg = format!("macro `{}.{name}` is not defined", self.package);
+                let names = self
+                    .index
+                    .by_package
+                    .get(&self.package)
+                    .into_iter()
+                    .flat_map(|m| m.keys().map(String::as_str));
+                if let Some(hint) = crate::diagnostics::did_you_mean(name, names) {
+                    msg = format!("{msg}; {hint}");
+                }
+                Err(Error::new(ErrorKind::UnknownFunction, msg))
+            }
+        }
+    }
 }

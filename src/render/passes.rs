@@ -199,11 +199,46 @@ pub fn jinja_error(e: &minijinja::Error, node: &Node, renv: &RenderEnv) -> Diagn
             }
         }
     };
-    let mut d = Diagnostic::error(message).at(Location::new(file, line, 0));
+    let column = column_of(e, node, &file);
+    let mut d = Diagnostic::error(message).at(Location::new(file, line, column));
     for n in notes {
         d = d.note(n);
     }
     d
+}
+
+/// The 1-based column of a Jinja error inside the node's own template, when known.
+fn column_of(e: &minijinja::Error, node: &Node, file: &str) -> u32 {
+    if file != node.origin.file || node.test_metadata.is_some() {
+        return 0;
+    }
+    let (Some(range), Some(line)) = (e.range(), e.line()) else {
+        return 0;
+    };
+    // The prepared template differs from the file only inside Jinja tags and in a
+    // leading comment that keeps the lines, so columns of a line's start still match.
+    let src = super::prepare::node_template(&node.raw_code);
+    let start = src
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    if range.start < start {
+        return 0;
+    }
+    let col = src
+        .get(start..range.start)
+        .map_or(0, |s| s.chars().count() as u32 + 1);
+    let file_line = node
+        .raw_code
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or("");
+    if col as usize > file_line.chars().count() + 1 {
+        0
+    } else {
+        col
+    }
 }
 
 /// Snapshot bodies are padded to keep lines, so nothing to add; kept for clarity.
