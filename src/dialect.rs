@@ -36,10 +36,29 @@ impl Dialect {
 
     /// A fully-qualified relation as dbt renders it: every part quoted, empty parts skipped.
     pub fn relation(self, database: &str, schema: &str, identifier: &str) -> String {
+        self.relation_quoted(QuotePolicy::default(), database, schema, identifier)
+    }
+
+    /// A relation with dbt's `quoting:` policy applied part by part.
+    pub fn relation_quoted(
+        self,
+        policy: QuotePolicy,
+        database: &str,
+        schema: &str,
+        identifier: &str,
+    ) -> String {
         let mut parts = Vec::with_capacity(3);
-        for part in [database, schema, identifier] {
+        for (part, quoted) in [
+            (database, policy.database),
+            (schema, policy.schema),
+            (identifier, policy.identifier),
+        ] {
             if !part.is_empty() {
-                parts.push(self.quote(part));
+                parts.push(if quoted {
+                    self.quote(part)
+                } else {
+                    part.to_string()
+                });
             }
         }
         parts.join(".")
@@ -50,6 +69,41 @@ impl Dialect {
         match self {
             Dialect::DuckDb => Box::new(sqlparser::dialect::DuckDbDialect {}),
             Dialect::BigQuery => Box::new(sqlparser::dialect::BigQueryDialect {}),
+        }
+    }
+}
+
+/// Which relation parts are quoted (dbt's `quoting:` config; both adapters default to all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotePolicy {
+    pub database: bool,
+    pub schema: bool,
+    pub identifier: bool,
+}
+
+impl Default for QuotePolicy {
+    fn default() -> Self {
+        QuotePolicy {
+            database: true,
+            schema: true,
+            identifier: true,
+        }
+    }
+}
+
+impl QuotePolicy {
+    /// `self` with the booleans a `quoting:` mapping sets.
+    pub fn with(self, config: &indexmap::IndexMap<String, serde_json::Value>) -> QuotePolicy {
+        let get = |k: &str, d: bool| {
+            config
+                .get(k)
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(d)
+        };
+        QuotePolicy {
+            database: get("database", self.database),
+            schema: get("schema", self.schema),
+            identifier: get("identifier", self.identifier),
         }
     }
 }
@@ -69,5 +123,12 @@ mod tests {
             "`proj`.`ds`.`orders`"
         );
         assert_eq!(Dialect::DuckDb.relation("", "main", "o"), r#""main"."o""#);
+        let mut q = indexmap::IndexMap::new();
+        q.insert("identifier".to_string(), serde_json::Value::Bool(false));
+        let policy = QuotePolicy::default().with(&q);
+        assert_eq!(
+            Dialect::DuckDb.relation_quoted(policy, "d", "s", "t"),
+            r#""d"."s".t"#
+        );
     }
 }

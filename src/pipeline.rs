@@ -117,12 +117,60 @@ fn cycle_diagnostic(graph: &Graph, cycle: &[String]) -> Diagnostic {
     ))
 }
 
+/// The root project's `quoting:` applied to dbt's all-quoted default.
+fn quote_policy(project: &Project) -> crate::dialect::QuotePolicy {
+    crate::dialect::QuotePolicy::default().with(&project.root_package().config.quoting)
+}
+
+/// Publishes dbt's `graph` variable, when any template reads it (it costs a copy of
+/// every node's metadata).
+fn publish_graph(parsed: &Parsed) {
+    let reads_graph = |text: &str| text.contains("graph.") || text.contains("graph[");
+    let used = parsed.graph.nodes.iter().any(|n| reads_graph(&n.raw_code))
+        || parsed
+            .project
+            .packages
+            .iter()
+            .any(|p| p.macros.iter().any(|m| reads_graph(&m.text)));
+    if !used {
+        return;
+    }
+    use crate::render::convert::{json_to_value, map_value};
+    let section = |kinds: &[ResourceType]| {
+        map_value(
+            parsed
+                .graph
+                .nodes
+                .iter()
+                .filter(|n| kinds.contains(&n.resource_type))
+                .map(|n| (n.unique_id.as_str(), json_to_value(&passes::node_json(n)))),
+        )
+    };
+    let value = map_value([
+        (
+            "nodes",
+            section(&[
+                ResourceType::Model,
+                ResourceType::Seed,
+                ResourceType::Snapshot,
+                ResourceType::Test,
+                ResourceType::Analysis,
+            ]),
+        ),
+        ("sources", section(&[ResourceType::Source])),
+        ("exposures", section(&[ResourceType::Exposure])),
+    ]);
+    *parsed.renv.graph.write().unwrap_or_else(|e| e.into_inner()) = value;
+}
+
 /// Renders `selected` with execute=true; returns all diagnostics (errors and warnings).
 pub fn compile(parsed: &mut Parsed, selected: &[usize], check_sql: bool) -> Vec<Diagnostic> {
+    publish_graph(parsed);
     let r = resolver(
         &parsed.graph.nodes,
         parsed.project.name(),
         parsed.renv.dialect,
+        quote_policy(&parsed.project),
     );
     let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
     let t = std::time::Instant::now();
@@ -137,6 +185,7 @@ pub fn compile_inline(parsed: &Parsed, sql: &str) -> Result<String, Diagnostic> 
         &parsed.graph.nodes,
         parsed.project.name(),
         parsed.renv.dialect,
+        quote_policy(&parsed.project),
     );
     let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
     let mut n = Node::new(

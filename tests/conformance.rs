@@ -58,26 +58,7 @@ const SCENARIOS: &[&str] = &[
 /// Scenarios that xform does not compile the way dbt does yet: (scenario, reason). They
 /// are run anyway; the test asserts that they still fail (remove the entry once fixed) and
 /// records no content snapshots for them.
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    (
-        "adapter_method",
-        "models/model.sql calls adapter.drop_schema / adapter.create_schema under \
-         `{% if execute %}`; xform has no offline stub for them and fails with \
-         `plain object has no method named drop_schema` (exit 2). Note: dbt-duckdb 1.11.1 \
-         also fails this project (exit 2, `Binder Error: Ambiguous reference to catalog or \
-         schema \"conformance\"`) because the DuckDB file and the schema share a name; \
-         against a warehouse dbt compiles it.",
-    ),
-    (
-        "snapshot_check_cols",
-        "snapshots are written to target/compiled/<p>/snapshots/<file>.sql instead of dbt's \
-         snapshots/<file>.sql/<snapshot name>.sql (content matches dbt modulo whitespace)",
-    ),
-    (
-        "snapshot_timestamp",
-        "same snapshot compiled-path layout difference as snapshot_check_cols",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 #[derive(Clone, Copy, PartialEq)]
 enum Dialect {

@@ -29,6 +29,12 @@ pub fn compiled_path(target_path: &str, n: &Node) -> String {
             "{target_path}/compiled/{}/{file}/{stem}.sql",
             n.package_name
         )
+    } else if n.resource_type == crate::node::ResourceType::Snapshot {
+        // A file may hold several snapshots: dbt nests them under the file's path.
+        format!(
+            "{target_path}/compiled/{}/{file}/{}.sql",
+            n.package_name, n.name
+        )
     } else {
         format!("{target_path}/compiled/{}/{file}", n.package_name)
     }

@@ -14,7 +14,12 @@ use crate::graph::Graph;
 use crate::node::{Node, ResourceType};
 
 /// Builds the compile-time resolver from the final (named) nodes.
-pub fn resolver(nodes: &[Node], root: &str, dialect: crate::dialect::Dialect) -> Resolver {
+pub fn resolver(
+    nodes: &[Node],
+    root: &str,
+    dialect: crate::dialect::Dialect,
+    quoting: crate::dialect::QuotePolicy,
+) -> Resolver {
     let mut r = Resolver {
         root_package: root.to_string(),
         ..Resolver::default()
@@ -28,6 +33,7 @@ pub fn resolver(nodes: &[Node], root: &str, dialect: crate::dialect::Dialect) ->
                 } else {
                     Relation::new(dialect, &n.database, &n.schema, &n.alias)
                 };
+                relation.quote = quoting;
                 if !ephemeral {
                     relation.kind = if n.materialized() == "view" {
                         "view"
@@ -46,12 +52,12 @@ pub fn resolver(nodes: &[Node], root: &str, dialect: crate::dialect::Dialect) ->
             }
             ResourceType::Source => {
                 if let Some(s) = &n.source {
+                    let mut relation =
+                        Relation::new(dialect, &n.database, &n.schema, &s.identifier);
+                    relation.quote = quoting.with(&s.quoting);
                     r.sources.insert(
                         (s.source_name.clone(), n.name.clone()),
-                        (
-                            n.unique_id.clone(),
-                            Relation::new(dialect, &n.database, &n.schema, &s.identifier),
-                        ),
+                        (n.unique_id.clone(), relation),
                     );
                 }
             }
@@ -251,7 +257,7 @@ fn point_at_template_line(
     compiled: &str,
 ) -> Diagnostic {
     let prefix = "the text comes from line ";
-    let Some(pos) = d.notes.iter().position(|note| note.starts_with(&prefix)) else {
+    let Some(pos) = d.notes.iter().position(|note| note.starts_with(prefix)) else {
         return d;
     };
     let line: u32 = d.notes[pos][prefix.len()..]

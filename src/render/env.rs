@@ -29,6 +29,8 @@ pub struct RenderEnv {
     pub env: Environment<'static>,
     pub index: Arc<MacroIndex>,
     pub dialect: Dialect,
+    /// dbt's `graph` variable: empty while parsing, filled before compiling.
+    pub graph: Arc<std::sync::RwLock<Value>>,
 }
 
 /// Every generic test renders through this one template, compiled once.
@@ -118,6 +120,8 @@ impl RenderEnv {
         }
         let index = Arc::new(index);
         register_globals(&mut env, project, &index);
+        let graph: Arc<std::sync::RwLock<Value>> = Arc::default();
+        env.add_global("graph", Value::from_object(GraphVar(graph.clone())));
         if let Err(e) = env.add_template(GENERIC_TEST, "{{ __xf_generic_test() }}") {
             return Err(vec![jinja_syntax(&e, GENERIC_TEST)]);
         }
@@ -125,6 +129,7 @@ impl RenderEnv {
             env,
             index,
             dialect,
+            graph,
         })
     }
 }
@@ -194,6 +199,28 @@ fn register_globals(env: &mut Environment<'static>, project: &Project, index: &A
     super::pyobj::register(env);
 }
 
+/// `graph`: reads whatever the pipeline has published (nodes, sources, exposures).
+#[derive(Debug)]
+struct GraphVar(Arc<std::sync::RwLock<Value>>);
+
+impl Object for GraphVar {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let g = self.0.read().unwrap_or_else(|e| e.into_inner());
+        match g.get_item(key) {
+            Ok(v) if !v.is_undefined() => Some(v),
+            _ => Some(super::convert::map_value(Vec::<(&str, Value)>::new())),
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Str(&["nodes", "sources", "exposures", "metrics", "groups"])
+    }
+}
+
 /// `adapter`: dispatch and the offline-safe parts of dbt's adapter API.
 #[derive(Debug)]
 struct Adapter {
@@ -246,13 +273,23 @@ impl Object for Adapter {
                 Ok(Value::from(Vec::<Value>::new()))
             }
             "already_exists" | "check_schema_exists" => Ok(Value::from(false)),
+            // DDL helpers only act when running; compiling leaves the warehouse alone.
+            "create_schema"
+            | "drop_schema"
+            | "drop_relation"
+            | "truncate_relation"
+            | "rename_relation"
+            | "expand_target_column_types"
+            | "commit"
+            | "begin" => Ok(Value::from(())),
             "get_missing_columns" => Ok(Value::from(Vec::<Value>::new())),
             "quote_as_configured" | "quote_seed_column" => {
                 let (ident, _rest): (String, Option<Value>) = minijinja::value::from_args(args)?;
                 Ok(Value::from(ident))
             }
+            // Not UnknownMethod: that kind would be replaced by pycompat's generic message.
             _ => Err(Error::new(
-                ErrorKind::UnknownMethod,
+                ErrorKind::InvalidOperation,
                 format!("adapter.{name}() is not available when compiling offline"),
             )),
         }

@@ -311,6 +311,20 @@ pub fn node_json(n: &Node) -> Json {
         ),
     );
     m.insert("version".into(), Json::Null);
+    m.insert("refs".into(), Json::from(n.refs.iter().map(|r| serde_json::json!({"name": r.name, "package": r.package, "version": r.version})).collect::<Vec<_>>()));
+    m.insert(
+        "sources".into(),
+        Json::from(
+            n.sources
+                .iter()
+                .map(|(a, b)| serde_json::json!([a, b]))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    m.insert(
+        "depends_on".into(),
+        serde_json::json!({"nodes": n.depends_on, "macros": n.macros}),
+    );
     if n.resource_type == ResourceType::Source
         && let Some(s) = &n.source
     {

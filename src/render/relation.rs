@@ -18,6 +18,7 @@ pub struct Relation {
     pub kind: &'static str,
     /// Ephemeral relations render as their CTE name.
     pub cte: bool,
+    pub quote: crate::dialect::QuotePolicy,
 }
 
 impl Relation {
@@ -30,6 +31,7 @@ impl Relation {
             identifier: identifier.to_string(),
             kind: "",
             cte: false,
+            quote: crate::dialect::QuotePolicy::default(),
         }
     }
 
@@ -41,6 +43,7 @@ impl Relation {
             identifier: format!("__dbt__cte__{name}"),
             kind: "cte",
             cte: true,
+            quote: crate::dialect::QuotePolicy::default(),
         }
     }
 
@@ -48,7 +51,8 @@ impl Relation {
         if self.cte {
             return self.identifier.clone();
         }
-        self.dialect.relation(
+        self.dialect.relation_quoted(
+            self.quote,
             self.database.as_deref().unwrap_or(""),
             self.schema.as_deref().unwrap_or(""),
             &self.identifier,
