@@ -14,10 +14,10 @@
 #   --gen PATH       gen_project.py (default $GEN_PROJECT, bench/gen_project.py, or
 #                    /work/shared/bench/gen_project.py)
 #
-# Each project is generated into bench/out/nN (gen_project.py N, default seed), then for
-# every run target/ and *.duckdb are removed and the tool is run from inside the project:
-#   xform compile --project-dir P --profiles-dir P
-#   dbt compile --no-partial-parse --project-dir P --profiles-dir P
+# Each project is generated into bench/out/nN (gen_project.py N, default seed); every run
+# copies it to a fresh bench/out/run_<tool>_nN_<i> and runs the tool from inside the copy:
+#   xform compile --project-dir . --profiles-dir .
+#   dbt compile --no-partial-parse --project-dir . --profiles-dir .
 # measured with /usr/bin/time -f '%e %M' (wall seconds, peak RSS KiB). Logs go to
 # bench/out/logs/. Prints a markdown table: N, nodes, xform wall s, xform peak MiB,
 # dbt wall s, dbt peak MiB, speedup (dbt wall / xform wall).
@@ -54,7 +54,7 @@ done
 [[ "$XFORM" = /* ]] || XFORM="$PWD/$XFORM"
 
 if [[ -z "$GEN" ]]; then
-  for c in "$HERE/gen_project.py" /work/shared/bench/gen_project.py; do
+  for c in "$HERE/gen_project.py" "$REPO/../shared/bench/gen_project.py" /work/shared/bench/gen_project.py; do
     [[ -f "$c" ]] && { GEN="$c"; break; }
   done
 fi
@@ -104,11 +104,17 @@ run_tool() {
   local name="$1" n="$2" p="$3"; shift 3
   local walls="" peaks="" i tf log
   for ((i = 1; i <= RUNS; i++)); do
-    rm -rf "$p/target" "$p"/*.duckdb "$p"/*.duckdb.wal
+    # Each run gets a fresh copy of the generated project: deleting thousands of files
+    # right before a run makes ext4 slow to create new ones, which skews short runs.
+    local run="$OUT/run_${name}_n${n}_${i}"
+    rm -rf "$run"
+    cp -r "$p" "$run"
+    rm -rf "$run/target" "$run"/*.duckdb "$run"/*.duckdb.wal
+    sync
     tf="$LOGS/${name}_n${n}_run${i}.time"
     log="$LOGS/${name}_n${n}_run${i}.log"
     echo "compile_bench: $name compile N=$n run $i/$RUNS ..." >&2
-    if ! (cd "$p" && /usr/bin/time -o "$tf" -f '%e %M' "$@" >"$log" 2>&1); then
+    if ! (cd "$run" && /usr/bin/time -o "$tf" -f '%e %M' "$@" >"$log" 2>&1); then
       echo "compile_bench: $name failed for N=$n (see $log)" >&2
       echo "FAIL FAIL"; return 0
     fi
@@ -134,13 +140,13 @@ print(g("models") + g("data tests") + g("seeds"))')"
 
   xw="-"; xm="-"; dw="-"; dm="-"
   if [[ $DO_XFORM -eq 1 ]]; then
-    read -r xw xm < <(run_tool xform "$n" "$p" "$XFORM" compile --project-dir "$p" --profiles-dir "$p")
+    read -r xw xm < <(run_tool xform "$n" "$p" "$XFORM" compile --project-dir . --profiles-dir .)
   fi
   if [[ $DO_DBT -eq 1 ]]; then
     if [[ -n "$DBT_MAX" && "$n" -gt "$DBT_MAX" ]]; then
       echo "compile_bench: skipping dbt for N=$n (--dbt-max $DBT_MAX)" >&2
     else
-      read -r dw dm < <(run_tool dbt "$n" "$p" "$VENV/bin/dbt" compile --no-partial-parse --project-dir "$p" --profiles-dir "$p")
+      read -r dw dm < <(run_tool dbt "$n" "$p" "$VENV/bin/dbt" compile --no-partial-parse --project-dir . --profiles-dir .)
     fi
   fi
   speed="-"
