@@ -629,13 +629,19 @@ fn generic_test_node(
         Some((ns, t)) => (Some(ns.to_string()), t.to_string()),
         None => (None, spec.test_name.clone()),
     };
-    let test_type = match &namespace {
-        Some(ns) => format!("{ns}_{short_test}"),
-        None => short_test.clone(),
-    };
+    // dbt: `<namespace>_` then `source_` (for source tables) before the test name.
+    let on_source = matches!(target, Target::Source(..));
+    let test_type = format!(
+        "{}{}{short_test}",
+        namespace
+            .as_ref()
+            .map(|ns| format!("{ns}_"))
+            .unwrap_or_default(),
+        if on_source { "source_" } else { "" }
+    );
     let target_name = match target {
         Target::Node(_, name) => name.clone(),
-        Target::Source(s, t) => format!("source_{s}_{t}"),
+        Target::Source(s, t) => format!("{s}_{t}"),
     };
     let mut args = spec.kwargs.clone();
     if let Some(c) = column {

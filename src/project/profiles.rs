@@ -12,20 +12,55 @@ use crate::dialect::Dialect;
 
 /// Keys whose values are secrets: never printed, logged or written to artifacts.
 const SECRET_KEYS: &[&str] = &[
-    "password",
     "pass",
     "token",
     "keyfile",
-    "keyfile_json",
-    "refresh_token",
-    "client_secret",
+    "secret",
     "private_key",
+    "private_key_id",
     "private_key_passphrase",
-    "motherduck_token",
 ];
 
+/// Whether a profile key (at any depth) holds a secret value.
 pub fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.contains(&key) || key.ends_with("_token") || key.ends_with("_secret")
+    let k = key.to_ascii_lowercase();
+    SECRET_KEYS.contains(&k.as_str())
+        || k.contains("password")
+        || k.contains("secret")
+        || k.ends_with("_token")
+        || k.ends_with("_key")
+            && (k.contains("access") || k.contains("private") || k.contains("api"))
+}
+
+/// Keys whose whole value is credential material, shown nowhere (their secret leaves are
+/// still collected for scrubbing).
+const CREDENTIAL_BLOBS: &[&str] = &["keyfile_json"];
+
+/// `v` with every secret key removed, at any depth.
+fn without_secrets(v: &Json) -> Json {
+    match v {
+        Json::Object(m) => Json::Object(
+            m.iter()
+                .filter(|(k, _)| !is_secret_key(k))
+                .map(|(k, v)| (k.clone(), without_secrets(v)))
+                .collect(),
+        ),
+        Json::Array(items) => Json::Array(items.iter().map(without_secrets).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Every string under a secret key, at any depth.
+fn secret_leaves(key: &str, v: &Json, out: &mut Vec<String>) {
+    if is_secret_key(key) {
+        collect_strings(v, out);
+        return;
+    }
+    match v {
+        Json::Object(m) => m.iter().for_each(|(k, v)| secret_leaves(k, v, out)),
+        Json::Array(items) => items.iter().for_each(|v| secret_leaves(key, v, out)),
+        _ => {}
+    }
 }
 
 /// One output of one profile, rendered and validated.
@@ -51,8 +86,8 @@ impl Target {
         let mut out: IndexMap<String, Json> = self
             .fields
             .iter()
-            .filter(|(k, _)| !is_secret_key(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .filter(|(k, _)| !is_secret_key(k) && !CREDENTIAL_BLOBS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), without_secrets(v)))
             .collect();
         out.insert("name".into(), Json::from(self.name.clone()));
         out.insert("target_name".into(), Json::from(self.name.clone()));
@@ -72,10 +107,9 @@ impl Target {
     pub fn secret_values(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (k, v) in &self.fields {
-            if is_secret_key(k) {
-                collect_strings(v, &mut out);
-            }
+            secret_leaves(k, v, &mut out);
         }
+        // Very short values would mask unrelated text; they are not worth scrubbing.
         out.retain(|s| s.len() >= 4);
         out
     }
@@ -348,7 +382,7 @@ mod tests {
         load_target(dir.path(), "p", target, &r, "profiles.yml")
     }
 
-    const PROFILES: &str = "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('XFORM_T_UNSET', 'data/warehouse.duckdb') }}\"\n      threads: 4\n    prod:\n      type: bigquery\n      method: service-account-json\n      project: proj\n      dataset: ds\n      keyfile_json:\n        private_key: SUPERSECRETKEY\n";
+    const PROFILES: &str = "p:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('XFORM_T_UNSET', 'data/warehouse.duckdb') }}\"\n      threads: 4\n      settings:\n        s3_region: eu\n        s3_secret_access_key: NESTEDSECRET\n    prod:\n      type: bigquery\n      method: service-account-json\n      project: proj\n      dataset: ds\n      keyfile_json:\n        project_id: proj\n        private_key: SUPERSECRETKEY\n";
 
     #[test]
     fn duckdb_defaults_follow_dbt_duckdb() {
@@ -366,7 +400,17 @@ mod tests {
         assert_eq!(t.schema, "ds");
         let public = serde_json::to_string(&t.public_fields()).unwrap();
         assert!(!public.contains("SUPERSECRETKEY"));
+        // Only the secret leaf is scrubbed, not the project id next to it.
         assert_eq!(t.secret_values(), vec!["SUPERSECRETKEY".to_string()]);
+    }
+
+    #[test]
+    fn nested_secrets_are_hidden_and_scrubbed() {
+        let t = load(PROFILES, None).unwrap();
+        let public = serde_json::to_string(&t.public_fields()).unwrap();
+        assert!(!public.contains("NESTEDSECRET"), "{public}");
+        assert!(public.contains("s3_region"));
+        assert_eq!(t.secret_values(), vec!["NESTEDSECRET".to_string()]);
     }
 
     #[test]

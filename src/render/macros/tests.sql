@@ -1,4 +1,5 @@
-{#- The four generic data tests every dbt project has, and the `where` config they honour. -#}
+{#- The four generic data tests every dbt project has, and the `where` config they honour.
+    The whitespace of each body is deliberate: compiled tests match dbt-core's byte for byte. -#}
 {% macro get_where_subquery(relation) -%}
     {{ return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) }}
 {%- endmacro %}
@@ -16,58 +17,79 @@
     {{ return(config.get('store_failures') or flags.STORE_FAILURES) }}
 {%- endmacro %}
 
-{% test not_null(model, column_name) %}
+{% test not_null(model, column_name) -%}
     {{ adapter.dispatch('test_not_null', 'dbt')(model, column_name) }}
-{% endtest %}
+{%- endtest %}
 
-{% macro default__test_not_null(model, column_name) %}
-{% set selected = '*' if should_store_failures() else column_name %}
+{% macro default__test_not_null(model, column_name) %}{% set selected = '*' if should_store_failures() else column_name %}
+    
+    
+
+
+
 select {{ selected }}
 from {{ model }}
 where {{ column_name }} is null
+
+
 {% endmacro %}
 
-{% test unique(model, column_name) %}
+{% test unique(model, column_name) -%}
     {{ adapter.dispatch('test_unique', 'dbt')(model, column_name) }}
-{% endtest %}
+{%- endtest %}
 
 {% macro default__test_unique(model, column_name) %}
+    
+    
+
 select
     {{ column_name }} as unique_field,
     count(*) as n_records
+
 from {{ model }}
 where {{ column_name }} is not null
 group by {{ column_name }}
 having count(*) > 1
+
+
 {% endmacro %}
 
-{% test accepted_values(model, column_name, values, quote=True) %}
+{% test accepted_values(model, column_name, values, quote=True) -%}
     {{ adapter.dispatch('test_accepted_values', 'dbt')(model, column_name, values, quote) }}
-{% endtest %}
+{%- endtest %}
 
 {% macro default__test_accepted_values(model, column_name, values, quote=True) %}
+    
+    
+
 with all_values as (
+
     select
         {{ column_name }} as value_field,
         count(*) as n_records
+
     from {{ model }}
     group by {{ column_name }}
+
 )
 
 select *
 from all_values
 where value_field not in (
-    {% for value in values -%}
-    {% if quote %}'{{ value }}'{% else %}{{ value }}{% endif %}{% if not loop.last %},{% endif %}
-    {% endfor %}
+    {% for value in values %}{% if quote %}'{{ value }}'{% else %}{{ value }}{% endif %}{% if not loop.last %},{% endif %}{% endfor %}
 )
+
+
 {% endmacro %}
 
-{% test relationships(model, column_name, to, field) %}
+{% test relationships(model, column_name, to, field) -%}
     {{ adapter.dispatch('test_relationships', 'dbt')(model, column_name, to, field) }}
-{% endtest %}
+{%- endtest %}
 
 {% macro default__test_relationships(model, column_name, to, field) %}
+    
+    
+
 with child as (
     select {{ column_name }} as from_field
     from {{ model }}
@@ -79,8 +101,14 @@ parent as (
     from {{ to }}
 )
 
-select from_field
+select
+    from_field
+
 from child
-left join parent on child.from_field = parent.to_field
+left join parent
+    on child.from_field = parent.to_field
+
 where parent.to_field is null
+
+
 {% endmacro %}
