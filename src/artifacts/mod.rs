@@ -1,5 +1,6 @@
 //! Artifacts: the compiled graph -> target/manifest.json and target/compiled/**.
 
+pub mod config_defaults;
 pub mod manifest;
 
 use std::path::Path;

@@ -133,7 +133,7 @@ pub fn compile_cmd(
     if let Some(sql) = inline {
         return match pipeline::compile_inline(&parsed, sql) {
             Ok(out) => {
-                p.result(&out);
+                p.result("CompiledInline", &out);
                 OK
             }
             Err(d) => {
@@ -196,7 +196,7 @@ pub fn compile_cmd(
             "CompiledNode",
             &format!("Compiled node '{}' is:", shown[0].name),
         );
-        p.result(shown[0].compiled_code.as_deref().unwrap_or_default());
+        p.result("CompiledNode", shown[0].compiled_code.as_deref().unwrap_or_default());
     }
     p.info(
         "CompileComplete",
@@ -255,7 +255,7 @@ pub fn ls_cmd(
         .collect();
     nodes.sort_by(|a, b| a.unique_id.cmp(&b.unique_id));
     for n in nodes {
-        p.result(&ls_line(n, output, keys));
+        p.result("ListCmdOut", &ls_line(n, output, keys));
     }
     OK
 }
@@ -274,7 +274,7 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
                     Some(s) => format!("source:{}.{}.{}", n.package_name, s.source_name, n.name),
                     None => format!("source:{fqn}"),
                 },
-                ResourceType::Exposure => format!("exposure:{fqn}"),
+                ResourceType::Exposure => format!("exposure:{}.{}", n.package_name, n.name),
                 ResourceType::UnitTest => format!("unit_test:{fqn}"),
                 _ => fqn,
             }
@@ -293,19 +293,24 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
             }
             m.insert(
                 "config".into(),
-                Json::Object(n.config.clone().into_iter().collect()),
+                Json::Object(crate::artifacts::config_defaults::full_config(n).into_iter().collect()),
             );
             m.insert("tags".into(), json!(n.tags()));
             if n.resource_type != ResourceType::Source {
-                m.insert(
-                    "depends_on".into(),
-                    json!({"macros": n.macros, "nodes": n.depends_on}),
-                );
+                let depends_on = if n.resource_type == ResourceType::Seed {
+                    json!({"macros": n.macros})
+                } else {
+                    json!({"macros": n.macros, "nodes": n.depends_on})
+                };
+                m.insert("depends_on".into(), depends_on);
+            }
+            if n.resource_type == ResourceType::Model {
+                m.insert("direct_parents".into(), json!(n.depends_on));
             }
             if !keys.is_empty() {
                 m.retain(|k, _| keys.iter().any(|w| w == k));
             }
-            Json::Object(m).to_string()
+            crate::render::convert::py_json(&Json::Object(m))
         }
     }
 }
@@ -341,7 +346,9 @@ pub fn debug_cmd(settings: &Settings, p: &mut Printer) -> i32 {
         }
     }
     out.push("All checks passed (configuration only: xform compiles offline).".into());
-    p.result(&out.join("\n"));
+    for line in out {
+        p.result("DebugCmdOut", &line);
+    }
     OK
 }
 

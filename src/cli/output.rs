@@ -83,8 +83,21 @@ impl Printer {
         }
     }
 
-    /// Output a command was asked for (ls, compile of one node): always on stdout.
-    pub fn result(&self, text: &str) {
-        let _ = writeln!(std::io::stdout(), "{}", self.scrub(text));
+    /// Output a command was asked for (ls, compile of one node): always on stdout, even
+    /// with --quiet; with --log-format json it is one JSON event (`name`) like dbt's.
+    pub fn result(&self, name: &str, text: &str) {
+        let text = self.scrub(text);
+        match self.format {
+            LogFormat::Text => {
+                let _ = writeln!(std::io::stdout(), "{text}");
+            }
+            LogFormat::Json => {
+                let line = json!({
+                    "info": {"name": name, "level": "info", "msg": text, "ts": Self::ts(), "invocation_id": crate::render::builtins::invocation_id()},
+                    "data": {},
+                });
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
+        }
     }
 }

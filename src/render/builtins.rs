@@ -106,7 +106,8 @@ fn tojson_fn(v: Value, kwargs: Kwargs) -> Result<Value, Error> {
     if sort {
         j = sorted(j);
     }
-    Ok(Value::from(serde_json::to_string(&j).unwrap_or_default()))
+    // dbt's tojson is Python's json.dumps: ", " and ": " separators.
+    Ok(Value::from(super::convert::py_json(&j)))
 }
 
 fn sorted(j: serde_json::Value) -> serde_json::Value {

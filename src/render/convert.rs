@@ -3,6 +3,28 @@
 use minijinja::value::{Value, ValueKind};
 use serde_json::Value as Json;
 
+/// JSON text with Python `json.dumps` spacing (`", "` and `": "`), as dbt prints it.
+pub fn py_json(v: &Json) -> String {
+    struct PySpacing;
+    impl serde_json::ser::Formatter for PySpacing {
+        fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+            if first { Ok(()) } else { w.write_all(b", ") }
+        }
+        fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, PySpacing);
+    if serde::Serialize::serialize(v, &mut ser).is_err() {
+        return v.to_string();
+    }
+    String::from_utf8(out).unwrap_or_else(|_| v.to_string())
+}
+
 /// A Jinja mapping (insertion-ordered) from key/value pairs.
 pub fn map_value<K: Into<Value>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
     let map: indexmap::IndexMap<Value, Value> =
@@ -69,5 +91,11 @@ mod tests {
     fn round_trips_nested_values() {
         let j = serde_json::json!({"a": [1, "x", true, null], "b": {"c": 1.5}});
         assert_eq!(value_to_json(&json_to_value(&j)), j);
+    }
+
+    #[test]
+    fn py_json_spaces_like_python() {
+        let j = serde_json::json!({"a": [1, "x"], "b": {"c": null}});
+        assert_eq!(py_json(&j), r#"{"a": [1, "x"], "b": {"c": null}}"#);
     }
 }
