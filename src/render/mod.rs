@@ -6,4 +6,5 @@ pub mod convert;
 pub mod env;
 pub mod macros;
 pub mod prepare;
+pub mod pymodules;
 pub mod relation;
