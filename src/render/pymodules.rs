@@ -2155,6 +2155,10 @@ fn parse_repl(r: &str, pat: &Pattern) -> Result<Vec<ReplPiece>, Error> {
 }
 
 #[cfg(test)]
+#[path = "cross_db_tests.rs"]
+mod cross_db_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
