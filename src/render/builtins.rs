@@ -234,23 +234,7 @@ fn py_format(template: &str, args: &[Value]) -> String {
     out
 }
 
-/// One id per process, as dbt's `invocation_id`: a UUID-shaped md5 of time and pid.
+/// One id per process, as dbt's `invocation_id` (see `pymodules`).
 pub fn invocation_id() -> &'static str {
-    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        let seed = format!(
-            "{}-{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        );
-        let h = crate::project::nodes::md5_hex(&seed);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
-    })
+    super::pymodules::invocation_id()
 }

@@ -197,6 +197,7 @@ fn register_globals(env: &mut Environment<'static>, project: &Project, index: &A
     env.add_global("dbt_version", Value::from("1.12.6"));
     builtins::register(env);
     super::pyobj::register(env);
+    super::pymodules::register(env);
 }
 
 /// `graph`: reads whatever the pipeline has published (nodes, sources, exposures).

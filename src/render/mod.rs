@@ -11,5 +11,6 @@ pub mod macros;
 pub mod naming;
 pub mod passes;
 pub mod prepare;
+pub mod pymodules;
 pub mod pyobj;
 pub mod relation;
