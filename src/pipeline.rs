@@ -57,7 +57,8 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
     let mut nodes = built.nodes;
     {
         let input = PassInput::new(&renv, &project, None);
-        let diags = parse_pass(&input, &mut nodes);
+        let mut diags = parse_pass(&input, &mut nodes);
+        diags.extend(generic_test_macros(&renv, &mut nodes));
         warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
         stop(Diagnostics::default(), diags)?;
     }
@@ -94,6 +95,55 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
         disabled,
         warnings,
     })
+}
+
+/// Each generic test depends on its test macro; a test nobody defines is reported at its
+/// YAML line.
+fn generic_test_macros(renv: &RenderEnv, nodes: &mut [Node]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for n in nodes.iter_mut() {
+        let Some(meta) = &n.test_metadata else {
+            continue;
+        };
+        let name = format!("test_{}", meta.name);
+        let def = match &meta.namespace {
+            Some(ns) => renv.index.get(ns, &name),
+            None => renv.index.find(&name, &n.package_name),
+        };
+        match def {
+            Some(def) => {
+                n.macros = vec![def.unique_id()];
+                // dbt renders the arguments of every test but not_null/unique while parsing,
+                // which resolves `model` through get_where_subquery.
+                let fast_path =
+                    meta.namespace.is_none() && matches!(meta.name.as_str(), "not_null" | "unique");
+                if !fast_path
+                    && let Some(w) = renv.index.find("get_where_subquery", &n.package_name)
+                {
+                    n.macros.push(w.unique_id());
+                }
+            }
+            None => {
+                let known: Vec<&str> = renv
+                    .index
+                    .names()
+                    .filter_map(|m| m.strip_prefix("test_"))
+                    .collect();
+                let mut d = Diagnostic::error(format!(
+                    "generic test `{}` is not defined by any package",
+                    meta.namespace
+                        .as_ref()
+                        .map_or(meta.name.clone(), |ns| format!("{ns}.{}", meta.name))
+                ))
+                .at(Location::new(n.origin.file.clone(), n.origin.line, 0));
+                if let Some(hint) = crate::diagnostics::did_you_mean(&meta.name, known) {
+                    d = d.note(hint);
+                }
+                diags.push(d);
+            }
+        }
+    }
+    diags
 }
 
 fn cycle_diagnostic(graph: &Graph, cycle: &[String]) -> Diagnostic {

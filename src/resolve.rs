@@ -71,17 +71,18 @@ impl Names {
 pub fn link(nodes: &mut [Node], names: &Names) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for n in nodes.iter_mut() {
+        // dbt lists sources first, then refs in call order.
         let mut deps = Vec::new();
-        for call in &n.refs {
-            match names.resolve_ref(call, &n.package_name) {
-                Some(id) => deps.push(id.clone()),
-                None => diags.push(unknown_ref(n, call, names)),
-            }
-        }
         for (s, t) in &n.sources {
             match names.sources.get(&(s.clone(), t.clone())) {
                 Some(id) => deps.push(id.clone()),
                 None => diags.push(unknown_source(n, s, t, names)),
+            }
+        }
+        for call in &n.refs {
+            match names.resolve_ref(call, &n.package_name) {
+                Some(id) => deps.push(id.clone()),
+                None => diags.push(unknown_ref(n, call, names)),
             }
         }
         if let Some(meta) = &n.test_metadata

@@ -53,7 +53,10 @@ fn defaults(kind: ResourceType) -> Vec<(&'static str, Json)> {
                 ("access", json!("protected")),
                 ("freshness", Json::Null),
                 ("on_error", Json::Null),
-                ("latest_version_pointer", json!({"enabled": null, "alias": null})),
+                (
+                    "latest_version_pointer",
+                    json!({"enabled": null, "alias": null}),
+                ),
             ]);
             v
         }
@@ -95,7 +98,10 @@ fn defaults(kind: ResourceType) -> Vec<(&'static str, Json)> {
         ResourceType::Source => vec![
             ("enabled", json!(true)),
             ("event_time", Json::Null),
-            ("freshness", Json::Null),
+            (
+                "freshness",
+                json!({"warn_after": {"count": null, "period": null}, "error_after": {"count": null, "period": null}, "filter": null}),
+            ),
             ("loaded_at_field", Json::Null),
             ("loaded_at_query", Json::Null),
             ("meta", json!({})),
@@ -103,7 +109,11 @@ fn defaults(kind: ResourceType) -> Vec<(&'static str, Json)> {
             ("static_analysis", Json::Null),
         ],
         ResourceType::Exposure | ResourceType::UnitTest => {
-            vec![("enabled", json!(true)), ("tags", json!([])), ("meta", json!({}))]
+            vec![
+                ("enabled", json!(true)),
+                ("tags", json!([])),
+                ("meta", json!({})),
+            ]
         }
     }
 }

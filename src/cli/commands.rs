@@ -196,7 +196,10 @@ pub fn compile_cmd(
             "CompiledNode",
             &format!("Compiled node '{}' is:", shown[0].name),
         );
-        p.result("CompiledNode", shown[0].compiled_code.as_deref().unwrap_or_default());
+        p.result(
+            "CompiledNode",
+            shown[0].compiled_code.as_deref().unwrap_or_default(),
+        );
     }
     p.info(
         "CompileComplete",
@@ -286,16 +289,21 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
             m.insert("package_name".into(), json!(n.package_name));
             m.insert("original_file_path".into(), json!(n.origin.file));
             m.insert("unique_id".into(), json!(n.unique_id));
+            let config = Json::Object(
+                crate::artifacts::config_defaults::full_config(n)
+                    .into_iter()
+                    .collect(),
+            );
+            // Key order follows dbt's serialisation of each resource type.
             if let Some(s) = &n.source {
                 m.insert("source_name".into(), json!(s.source_name));
+                m.insert("tags".into(), json!(n.tags()));
+                m.insert("config".into(), config);
             } else {
                 m.insert("alias".into(), json!(n.alias));
+                m.insert("config".into(), config);
+                m.insert("tags".into(), json!(n.tags()));
             }
-            m.insert(
-                "config".into(),
-                Json::Object(crate::artifacts::config_defaults::full_config(n).into_iter().collect()),
-            );
-            m.insert("tags".into(), json!(n.tags()));
             if n.resource_type != ResourceType::Source {
                 let depends_on = if n.resource_type == ResourceType::Seed {
                     json!({"macros": n.macros})

@@ -684,13 +684,22 @@ fn generic_test_node(
         n.config.insert("alias".into(), Json::from(short));
     }
     n.raw_code = format!("{{{{ test_{short_test}(**_dbt_generic_test_kwargs) }}}}");
+    // Refs written in the arguments come first, the tested model last, as in dbt.
+    for v in spec.kwargs.values() {
+        if let Json::String(s) = v {
+            collect_static_calls(s, &mut n);
+        }
+    }
     let attached = match target {
         Target::Node(uid, name) => {
-            n.refs.push(crate::node::RefCall {
+            let call = crate::node::RefCall {
                 package: None,
                 name: name.clone(),
                 version: None,
-            });
+            };
+            if !n.refs.contains(&call) {
+                n.refs.push(call);
+            }
             uid.clone()
         }
         Target::Source(s, t) => {
@@ -698,11 +707,6 @@ fn generic_test_node(
             format!("source.{}.{s}.{t}", pkg.name)
         }
     };
-    for v in spec.kwargs.values() {
-        if let Json::String(s) = v {
-            collect_static_calls(s, &mut n);
-        }
-    }
     n.test_metadata = Some(TestMetadata {
         name: short_test,
         namespace,

@@ -250,7 +250,14 @@ pub fn var_fn(name: String, default: Option<Value>) -> Result<Value, Error> {
 }
 
 pub fn is_incremental_fn() -> Result<bool, Error> {
-    current(|ctx| ctx.is_incremental && ctx.execute)
+    current(|ctx| {
+        // dbt's is_incremental is a macro; record it as one.
+        let id = "macro.dbt.is_incremental".to_string();
+        if ctx.frames.is_empty() && !ctx.calls.macros.contains(&id) {
+            ctx.calls.macros.push(id);
+        }
+        ctx.is_incremental && ctx.execute
+    })
 }
 
 /// The `config` object: callable to set config, `.get` / `.require` to read it.

@@ -171,8 +171,9 @@ pub fn call_macro(
 ) -> Result<Value, Error> {
     let args = resolve_caller(state, args)?;
     let globals = current(|c| {
+        // Like dbt, a node depends on the macros it calls itself, not on their callees.
         let id = def.unique_id();
-        if !c.calls.macros.contains(&id) {
+        if c.frames.is_empty() && !c.calls.macros.contains(&id) {
             c.calls.macros.push(id);
         }
         c.frames.push(super::context::Frame {
