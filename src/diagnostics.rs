@@ -166,19 +166,32 @@ impl Diagnostics {
     }
 }
 
-/// "did you mean `x`?" for the closest candidate within a small edit distance.
+/// "did you mean `x`?" for the closest candidate: a small edit distance (transpositions
+/// count once, so `tga` finds `tag`) or a high Jaro-Winkler similarity.
 pub fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<String> {
-    let mut best: Option<(f64, &str)> = None;
+    let limit = (wanted.chars().count() / 3).max(1);
+    let mut best: Option<(usize, f64, &str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(wanted, c);
-        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
-            best = Some((score, c));
+        if c == wanted {
+            continue;
+        }
+        let distance = strsim::damerau_levenshtein(wanted, c);
+        let similarity = strsim::jaro_winkler(wanted, c);
+        if distance > limit && similarity <= 0.85 {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((d, sim, _)) => distance < d || (distance == d && similarity > sim),
+        };
+        if better {
+            best = Some((distance, similarity, c));
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, _, c)| format!("did you mean `{c}`?"))
 }
 
 #[cfg(test)]
@@ -193,6 +206,10 @@ mod tests {
             Some("did you mean `stg_events`?")
         );
         assert_eq!(did_you_mean("zzz", names), None);
+        assert_eq!(
+            did_you_mean("tga", ["tag", "path", "fqn"]).as_deref(),
+            Some("did you mean `tag`?")
+        );
     }
 
     #[test]

@@ -247,9 +247,85 @@ impl Serialize for NodeView<'_> {
                 &json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
             )?;
         }
+        const WRITTEN: &[&str] = &[
+            "database",
+            "schema",
+            "name",
+            "resource_type",
+            "package_name",
+            "path",
+            "original_file_path",
+            "unique_id",
+            "fqn",
+            "alias",
+            "checksum",
+            "config",
+            "tags",
+            "description",
+            "columns",
+            "meta",
+            "relation_name",
+            "raw_code",
+            "language",
+            "refs",
+            "sources",
+            "depends_on",
+            "compiled_path",
+            "compiled",
+            "compiled_code",
+            "column_name",
+            "attached_node",
+            "test_metadata",
+        ];
         for (k, v) in &n.extra {
-            m.serialize_entry(k, v)?;
+            if !WRITTEN.contains(&k.as_str()) {
+                m.serialize_entry(k, v)?;
+            }
         }
+        m.end()
+    }
+}
+
+/// An exposure as dbt writes it: its YAML properties plus resolved dependencies.
+struct ExposureView<'a>(&'a Node);
+
+impl Serialize for ExposureView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0;
+        let get = |k: &str| n.extra.get(k).cloned().unwrap_or(serde_json::Value::Null);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &n.name)?;
+        m.serialize_entry("resource_type", "exposure")?;
+        m.serialize_entry("package_name", &n.package_name)?;
+        let file = super::package_relative(n);
+        m.serialize_entry("path", file.split_once('/').map_or(file, |(_, rest)| rest))?;
+        m.serialize_entry("original_file_path", file)?;
+        m.serialize_entry("unique_id", &n.unique_id)?;
+        m.serialize_entry("fqn", &n.fqn)?;
+        m.serialize_entry("type", &get("type"))?;
+        m.serialize_entry("owner", &get("owner"))?;
+        m.serialize_entry("description", &n.description)?;
+        m.serialize_entry("label", &get("label"))?;
+        m.serialize_entry("maturity", &get("maturity"))?;
+        m.serialize_entry("meta", &n.meta)?;
+        m.serialize_entry("tags", &n.tags())?;
+        m.serialize_entry("config", &super::config_defaults::full_config(n))?;
+        m.serialize_entry("unrendered_config", &json!({}))?;
+        m.serialize_entry("url", &get("url"))?;
+        m.serialize_entry("depends_on", &json!({"macros": [], "nodes": n.depends_on}))?;
+        let refs: Vec<_> = n
+            .refs
+            .iter()
+            .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
+            .collect();
+        m.serialize_entry("refs", &refs)?;
+        let sources: Vec<[&str; 2]> = n
+            .sources
+            .iter()
+            .map(|(a, b)| [a.as_str(), b.as_str()])
+            .collect();
+        m.serialize_entry("sources", &sources)?;
+        m.serialize_entry("metrics", &json!([]))?;
         m.end()
     }
 }

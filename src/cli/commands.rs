@@ -154,7 +154,18 @@ pub fn compile_cmd(
     p.diagnostics(diags.iter().filter(|d| !d.is_error()));
     // Compiled SQL is written even when some of it is invalid, so the rendered text that
     // diagnostics point at can be read; the warehouse is never touched by compile.
-    let nodes: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
+    let mut nodes: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
+    // Ephemeral models inlined into the selection are written too, as dbt does.
+    let mut seen: std::collections::HashSet<usize> = selected.iter().copied().collect();
+    let mut stack: Vec<usize> = selected.clone();
+    while let Some(i) = stack.pop() {
+        for parent in parsed.graph.parents(i) {
+            if parsed.graph.nodes[parent].is_ephemeral() && seen.insert(parent) {
+                nodes.push(&parsed.graph.nodes[parent]);
+                stack.push(parent);
+            }
+        }
+    }
     let target = parsed.project.root_package().config.target_path.clone();
     let t = std::time::Instant::now();
     let written = match crate::artifacts::write_compiled(&parsed.project.root, &target, &nodes) {
@@ -187,8 +198,9 @@ pub fn compile_cmd(
         return INVALID;
     }
     pipeline::timing("write manifest", t);
-    let shown: Vec<&&Node> = nodes
+    let shown: Vec<&Node> = selected
         .iter()
+        .map(|&i| &parsed.graph.nodes[i])
         .filter(|n| n.resource_type != ResourceType::Test && n.compiled_code.is_some())
         .collect();
     if !sel.select.is_empty() && shown.len() == 1 {
@@ -379,14 +391,39 @@ pub fn clean_cmd(settings: &Settings, p: &mut Printer) -> i32 {
             return INVALID;
         }
     };
+    // Check every target before deleting any: a bad entry deletes nothing.
+    let sources: Vec<&String> = cfg
+        .model_paths
+        .iter()
+        .chain(&cfg.seed_paths)
+        .chain(&cfg.macro_paths)
+        .chain(&cfg.test_paths)
+        .chain(&cfg.snapshot_paths)
+        .chain(&cfg.analysis_paths)
+        .collect();
+    let mut refused = Vec::new();
     for t in &cfg.clean_targets {
         let path = root.join(t);
-        if !is_inside(root, &path) {
-            p.diagnostic(&Diagnostic::error(format!(
-                "refusing to delete `{t}`: it is outside the project"
+        let normalized = t.trim_end_matches('/').trim_start_matches("./");
+        if !is_inside(root, &path) || normalized.is_empty() || normalized == "." {
+            refused.push(Diagnostic::error(format!(
+                "refusing to clean `{t}`: it is not inside the project"
             )));
-            return INVALID;
+        } else if sources.iter().any(|s| {
+            let s = s.trim_end_matches('/').trim_start_matches("./");
+            s == normalized || s.starts_with(&format!("{normalized}/"))
+        }) {
+            refused.push(Diagnostic::error(format!(
+                "refusing to clean `{t}`: it holds the project's sources (model, seed, macro, test, snapshot or analysis paths)"
+            )));
         }
+    }
+    if !refused.is_empty() {
+        p.diagnostics(&refused);
+        return INVALID;
+    }
+    for t in &cfg.clean_targets {
+        let path = root.join(t);
         if path.exists() {
             if let Err(e) = std::fs::remove_dir_all(&path) {
                 p.diagnostic(&Diagnostic::error(format!("could not delete `{t}`: {e}")));
@@ -398,9 +435,24 @@ pub fn clean_cmd(settings: &Settings, p: &mut Printer) -> i32 {
     OK
 }
 
+/// Whether `path` (root joined with a clean-target) stays strictly inside `root`, judged
+/// on its components so targets that do not exist yet are judged too.
 fn is_inside(root: &Path, path: &Path) -> bool {
-    let (Ok(r), Some(parent)) = (root.canonicalize(), path.parent()) else {
+    use std::path::Component;
+    let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
-    parent.canonicalize().is_ok_and(|p| p.starts_with(&r)) && !path.ends_with("..")
+    let mut depth = 0i32;
+    for c in rel.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::ParentDir => depth -= 1,
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth > 0
 }

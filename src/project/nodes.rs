@@ -118,6 +118,16 @@ impl Builder {
         }
         for f in &pkg.analyses {
             let mut n = self.file_node(pkg, ResourceType::Analysis, f, "analyses");
+            // dbt keeps the analysis directory in an analysis's path and fqn.
+            let within = resource_relative_to_package(&f.path);
+            n.path = within.to_string();
+            n.fqn = std::iter::once(pkg.name.clone())
+                .chain(within.split('/').map(str::to_string))
+                .collect();
+            if let Some(last) = n.fqn.last_mut() {
+                *last = n.name.clone();
+            }
+            n.config = project_config(tree(pkg, "analyses"), &n.fqn);
             let patch = patches.analyses.get(n.name.as_str()).copied();
             self.apply_patch(&mut n, patch);
             self.nodes.push(n);
@@ -751,6 +761,14 @@ pub fn collect_static_calls(text: &str, n: &mut Node) {
                 n.sources.push(pair);
             }
         }
+    }
+}
+
+/// A path relative to its package's root (drops `dbt_packages/<pkg>/`).
+fn resource_relative_to_package(file: &str) -> &str {
+    match file.strip_prefix("dbt_packages/") {
+        Some(rest) => rest.split_once('/').map_or(rest, |(_, r)| r),
+        None => file,
     }
 }
 

@@ -100,6 +100,13 @@ fn fqn_matches_scoped(fqn: &[String], selector: &str) -> bool {
     if fqn.last().is_some_and(|leaf| leaf == selector) {
         return true;
     }
+    // A one-part pattern also matches the leaf name (dbt 1.12: `stg_*` selects stg_x).
+    if !selector.contains('.')
+        && has_wildcard(selector)
+        && fqn.last().is_some_and(|leaf| fnmatch(leaf, selector))
+    {
+        return true;
+    }
     let flat: Vec<&str> = fqn.iter().flat_map(|s| s.split('.')).collect();
     let parts: Vec<&str> = selector.split('.').collect();
     if flat.len() < parts.len() {
