@@ -894,6 +894,8 @@ fn compile_writes_only_the_selected_model_and_its_tests() {
         "cli_shop/models/marts/_marts.yml/unique_customers_customer_id.sql",
         "cli_shop/models/marts/_marts.yml/relationships_orders_customer_id__customer_id__ref_customers_.sql",
         "cli_shop/tests/assert_totals_not_negative.sql",
+        // The ephemeral model inlined into customers is written too, as dbt does.
+        "cli_shop/models/staging/order_totals.sql",
     ];
     for f in must {
         assert!(files.contains(f), "missing {f}; have {files:?}");
@@ -1229,4 +1231,80 @@ fn clean_refuses_a_target_outside_the_project() {
         outside.join("keep.txt").is_file(),
         "outside dir was deleted"
     );
+}
+
+#[test]
+fn clean_refuses_source_folders_and_deletes_nothing_when_any_target_is_bad() {
+    let dir = shop();
+    std::fs::create_dir_all(dir.path().join("target")).unwrap();
+    let project = dir.path().join("dbt_project.yml");
+    let text = std::fs::read_to_string(&project).unwrap();
+    let start = text
+        .find("clean-targets")
+        .expect("fixture sets clean-targets");
+    let end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+    let patched = format!(
+        "{}clean-targets: [\"target\", \"models\"]{}",
+        &text[..start],
+        &text[end..]
+    );
+    std::fs::write(&project, patched).unwrap();
+    let r = xform(dir.path(), &["clean"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("refusing to clean `models`"),
+        "{}",
+        r.stderr
+    );
+    assert!(dir.path().join("models").is_dir(), "source folder survived");
+    assert!(
+        dir.path().join("target").is_dir(),
+        "nothing deleted when a target is refused"
+    );
+}
+
+#[test]
+fn misspelt_selector_method_gets_a_suggestion() {
+    let dir = shop();
+    let r = xform(dir.path(), &["ls", "-s", "tga:staging"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("did you mean `tag`?"), "{}", r.stderr);
+}
+
+#[test]
+fn glob_in_a_bare_name_selects_models() {
+    let dir = shop();
+    let got = ls(dir.path(), &["-s", "stg_*", "--resource-type", "model"]);
+    assert_eq!(
+        got,
+        vec![
+            "cli_shop.staging.stg_customers",
+            "cli_shop.staging.stg_orders"
+        ]
+    );
+}
+
+#[test]
+fn json_log_format_wraps_ls_output_in_events() {
+    let dir = shop();
+    let r = run_ok(
+        dir.path(),
+        &[
+            "ls",
+            "--log-format",
+            "json",
+            "-s",
+            "stg_orders",
+            "--resource-type",
+            "model",
+        ],
+    );
+    let events: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(events.len(), 1, "{}", r.stdout);
+    assert_eq!(events[0]["info"]["name"], "ListCmdOut");
+    assert_eq!(events[0]["info"]["msg"], "cli_shop.staging.stg_orders");
 }
