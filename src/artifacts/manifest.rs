@@ -131,8 +131,7 @@ impl Serialize for Manifest<'_> {
         m.serialize_entry(
             "exposures",
             &entries(
-                of_kind(&[ResourceType::Exposure])
-                    .map(|n| (n.unique_id.as_str(), view(n, compiled, target, dialect))),
+                of_kind(&[ResourceType::Exposure]).map(|n| (n.unique_id.as_str(), ExposureView(n))),
             ),
         )?;
         for empty in ["metrics", "groups", "selectors"] {
