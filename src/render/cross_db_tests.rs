@@ -12,10 +12,7 @@ use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 use crate::dialect::Dialect;
 use crate::render::builtins;
 use crate::render::context::{self, NodeCtx};
-use crate::render::macros::{
-    self, BUILTIN_PACKAGE, MacroDef, MacroIndex, MacroName, PackageNamespace,
-};
-use crate::render::prepare;
+use crate::render::macros::{self, BUILTIN_PACKAGE, MacroIndex, MacroName, PackageNamespace};
 
 const FILES: &[(&str, &str)] = &[
     ("cross_db.sql", include_str!("macros/cross_db.sql")),
@@ -68,26 +65,14 @@ fn environment(adapter: &'static str, with_modules: bool) -> Environment<'static
         ..MacroIndex::default()
     };
     for (file, text) in FILES {
-        let found = macros::scan_definitions(text);
-        for (i, def) in found.iter().enumerate() {
-            let end = found.get(i + 1).map_or(text.len(), |next| next.start);
-            let chunk = format!(
-                "{}{}",
-                "\n".repeat(def.line as usize - 1),
-                &text[def.start..end]
-            );
-            let template = format!("<builtin>/{file}#{}", def.name);
-            if let Err(e) = env.add_template_owned(template.clone(), prepare::macro_file(&chunk)) {
-                panic!("{file}: macro {} does not compile: {e:#}", def.name);
-            }
-            index.add(MacroDef {
-                package: BUILTIN_PACKAGE.to_string(),
-                name: def.name.clone(),
-                template,
-                file: file.to_string(),
-                line: def.line,
-            });
-        }
+        let errors = crate::render::env::add_macro_file(
+            &mut env,
+            &mut index,
+            BUILTIN_PACKAGE,
+            &format!("<builtin>/{file}"),
+            text,
+        );
+        assert!(errors.is_empty(), "{file}: {errors:?}");
     }
     let index = Arc::new(index);
     let names: Vec<String> = index.names().map(str::to_string).collect();

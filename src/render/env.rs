@@ -69,50 +69,21 @@ impl RenderEnv {
                 .insert(rule.macro_namespace.clone(), rule.search_order.clone());
         }
         let mut diags = Vec::new();
-        // Each definition gets a template of its own (padded so lines match the file):
-        // calling a macro then evaluates one definition, not its whole file.
-        let mut add = |env: &mut Environment<'static>,
-                       package: &str,
-                       file: String,
-                       text: &str,
-                       diags: &mut Vec<Diagnostic>| {
-            let found = macros::scan_definitions(text);
-            for (i, def) in found.iter().enumerate() {
-                let end = found.get(i + 1).map_or(text.len(), |next| next.start);
-                let chunk = format!(
-                    "{}{}",
-                    "\n".repeat(def.line as usize - 1),
-                    &text[def.start..end]
-                );
-                let template = format!("{file}#{}", def.name);
-                if let Err(e) =
-                    env.add_template_owned(template.clone(), prepare::macro_file(&chunk))
-                {
-                    diags.push(jinja_syntax(&e, &file));
-                    continue;
-                }
-                index.add(MacroDef {
-                    package: package.to_string(),
-                    name: def.name.clone(),
-                    template,
-                    file: file.clone(),
-                    line: def.line,
-                });
-            }
-        };
         for (file, text) in BUILTIN_MACROS {
-            add(
+            diags.extend(add_macro_file(
                 &mut env,
+                &mut index,
                 BUILTIN_PACKAGE,
-                format!("<builtin>/{file}"),
+                &format!("<builtin>/{file}"),
                 text,
-                &mut diags,
-            );
+            ));
         }
         // Packages first so the root project's definitions are the ones kept in the index.
         for pkg in project.packages.iter().rev() {
             for f in &pkg.macros {
-                add(&mut env, &pkg.name, f.path.clone(), &f.text, &mut diags);
+                diags.extend(add_macro_file(
+                    &mut env, &mut index, &pkg.name, &f.path, &f.text,
+                ));
             }
         }
         if !diags.is_empty() {
@@ -132,6 +103,41 @@ impl RenderEnv {
             graph,
         })
     }
+}
+
+/// Adds every macro of one file to `env` and `index`. Each definition gets a template of
+/// its own (padded so lines match the file): calling a macro then evaluates one
+/// definition, not its whole file. Returns syntax errors.
+pub fn add_macro_file(
+    env: &mut Environment<'static>,
+    index: &mut MacroIndex,
+    package: &str,
+    file: &str,
+    text: &str,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let found = macros::scan_definitions(text);
+    for (i, def) in found.iter().enumerate() {
+        let end = found.get(i + 1).map_or(text.len(), |next| next.start);
+        let chunk = format!(
+            "{}{}",
+            "\n".repeat(def.line as usize - 1),
+            &text[def.start..end]
+        );
+        let template = format!("{file}#{}", def.name);
+        if let Err(e) = env.add_template_owned(template.clone(), prepare::macro_file(&chunk)) {
+            diags.push(jinja_syntax(&e, file));
+            continue;
+        }
+        index.add(MacroDef {
+            package: package.to_string(),
+            name: def.name.clone(),
+            template,
+            file: file.to_string(),
+            line: def.line,
+        });
+    }
+    diags
 }
 
 /// A Jinja syntax error in a template, at its line.
