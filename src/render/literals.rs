@@ -81,7 +81,7 @@ pub fn rewrite_literals(template_src: &str) -> String {
 }
 
 /// Offset of the next `{{`, `{%` or `{#` at or after `from`.
-fn find_tag_start(src: &str, from: usize) -> Option<usize> {
+pub(super) fn find_tag_start(src: &str, from: usize) -> Option<usize> {
     let b = src.as_bytes();
     let mut at = from;
     loop {
@@ -93,7 +93,7 @@ fn find_tag_start(src: &str, from: usize) -> Option<usize> {
     }
 }
 
-fn skip_ws(b: &[u8], mut j: usize) -> usize {
+pub(super) fn skip_ws(b: &[u8], mut j: usize) -> usize {
     while j < b.len() && b[j].is_ascii_whitespace() {
         j += 1;
     }
@@ -102,7 +102,12 @@ fn skip_ws(b: &[u8], mut j: usize) -> usize {
 
 /// Matches `[-+]? ws name ws [-+]? %}` at `j` (the part after `{%`), as minijinja does
 /// for `raw`/`endraw`; returns the offset after `%}`.
-fn match_basic_tag(b: &[u8], mut j: usize, name: &str, ws_control: bool) -> Option<usize> {
+pub(super) fn match_basic_tag(
+    b: &[u8],
+    mut j: usize,
+    name: &str,
+    ws_control: bool,
+) -> Option<usize> {
     if ws_control && matches!(b.get(j), Some(b'-' | b'+')) {
         j += 1;
     }
@@ -119,7 +124,7 @@ fn match_basic_tag(b: &[u8], mut j: usize, name: &str, ws_control: bool) -> Opti
 
 /// Offset just past the `{% endraw %}` closing a raw block whose body starts at `from`
 /// (end of input if there is none; minijinja reports that error).
-fn find_endraw(src: &str, from: usize) -> usize {
+pub(super) fn find_endraw(src: &str, from: usize) -> usize {
     let b = src.as_bytes();
     let mut at = from;
     while let Some(rel) = src[at..].find("{%") {
@@ -132,11 +137,11 @@ fn find_endraw(src: &str, from: usize) -> usize {
     b.len()
 }
 
-fn is_ident_start(c: u8) -> bool {
+pub(super) fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
 }
 
-fn is_ident_continue(c: u8) -> bool {
+pub(super) fn is_ident_continue(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80
 }
 
@@ -236,7 +241,7 @@ fn rewrite_tag(src: &str, start: usize, closer: &[u8], out: &mut String) -> usiz
 }
 
 /// Offset after the string literal starting at `j` (end of input if unterminated).
-fn string_end(b: &[u8], j: usize) -> usize {
+pub(super) fn string_end(b: &[u8], j: usize) -> usize {
     let quote = b[j];
     let mut k = j + 1;
     while k < b.len() {

@@ -9,6 +9,7 @@ pub mod generic;
 pub mod literals;
 pub mod macros;
 pub mod naming;
+pub mod operators;
 pub mod passes;
 pub mod prepare;
 pub mod pymodules;

@@ -54,9 +54,14 @@ pub fn node_template(src: &str) -> String {
     rewrite_literals(&format!("{{#{}#}}{body}", "\n".repeat(newlines)))
 }
 
-/// List and dict literals become mutable objects (see `pyobj`), so `.append` works.
+/// List and dict literals become mutable objects (see `pyobj`), so `.append` works; date
+/// arithmetic becomes `__xf_add`/`__xf_sub`/`__xf_mul` calls (see `operators`).
 fn rewrite_literals(src: &str) -> String {
-    super::literals::rewrite_literals(src)
+    let text = super::literals::rewrite_literals(src);
+    match super::operators::rewrite_operators(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(rewritten) => rewritten,
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! Template calls on `modules.datetime`/`re`/`pytz`, `run_started_at`, `invocation_id` -> Python-compatible values.
 //!
 //! minijinja has no operator overloading for objects (`ops::add`/`ops::sub` only know numbers,
-//! strings and sequences), so `dt - modules.datetime.timedelta(days=1)` fails with "tried to use -
-//! operator on unsupported types"; templates use `dt.sub(td)`, `dt.add(td)` and `dt1.sub(dt2)` instead. Comparisons
-//! (`<`, `==`, sorting) do work through `Object::custom_cmp`.
+//! strings and sequences), so `dt - modules.datetime.timedelta(days=1)` fails there with "tried
+//! to use - operator on unsupported types". `prepare` rewrites such date arithmetic into
+//! `__xf_add`/`__xf_sub`/`__xf_mul` calls (see `operators` and `pyops`); `dt.sub(td)`,
+//! `dt.add(td)` and `dt1.sub(dt2)` work too. Comparisons (`<`, `==`, sorting) work through
+//! `Object::custom_cmp`.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -21,7 +23,11 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_global("modules", modules());
     env.add_global("run_started_at", run_started_at());
     env.add_global("invocation_id", Value::from(invocation_id()));
+    pyops::register(env);
 }
+
+#[path = "pyops.rs"]
+mod pyops;
 
 /// The `modules` object: `modules.datetime`, `modules.re`, `modules.pytz`.
 pub fn modules() -> Value {
@@ -786,28 +792,18 @@ impl Object for DateTime {
                 let td = required(&other, name, "other")?
                     .downcast_object_ref::<TimeDelta>()
                     .ok_or_else(|| err("datetime.add() takes a timedelta"))?;
-                let dt = in_range(self.dt + chrono::Duration::microseconds(td.us))?;
-                Ok(DateTime { dt, tz: self.tz }.into_value())
+                pyops::shift_datetime(**self, td.us, 1)
             }
             "sub" => {
                 let [other] = bind(name, args, ["other"])?;
                 let other = required(&other, name, "other")?;
                 if let Some(td) = other.downcast_object_ref::<TimeDelta>() {
-                    let dt = in_range(self.dt - chrono::Duration::microseconds(td.us))?;
-                    return Ok(DateTime { dt, tz: self.tz }.into_value());
+                    return pyops::shift_datetime(**self, td.us, -1);
                 }
                 let o = other
                     .downcast_object_ref::<DateTime>()
                     .ok_or_else(|| err("datetime.sub() takes a timedelta or a datetime"))?;
-                if self.tz.is_some() != o.tz.is_some() {
-                    return Err(err(
-                        "can't subtract offset-naive and offset-aware datetimes",
-                    ));
-                }
-                let diff = (self.utc_key() - o.utc_key())
-                    .num_microseconds()
-                    .unwrap_or(i64::MAX);
-                TimeDelta::new(diff.into()).map(TimeDelta::into_value)
+                pyops::datetime_diff(**self, *o)
             }
             _ => Err(unknown_method("datetime", name)),
         }
@@ -876,9 +872,7 @@ impl Object for Date {
                 if let Some(td) = other.downcast_object_ref::<TimeDelta>() {
                     // Like Python, only whole days of the timedelta count.
                     let days = td.us.div_euclid(86_400_000_000);
-                    let days = if name == "add" { days } else { -days };
-                    let out = in_range(d.and_time(NaiveTime::MIN) + chrono::Duration::days(days))?;
-                    return Ok(Date(out.date()).into_value());
+                    return pyops::shift_date(d, if name == "add" { days } else { -days });
                 }
                 match (name, other.downcast_object_ref::<Date>()) {
                     ("sub", Some(o)) => {
@@ -2396,7 +2390,8 @@ mod tests {
             ),
             "60 days, 0:00:00"
         );
-        // No operator overloading for objects in minijinja: `-` is an error, `.sub()` is the way.
+        // Stock minijinja has no operator overloading for objects: without the `prepare`
+        // rewrite (see `operators`) `-` is an error and `.sub()` is the way.
         let e = render_err(&format!(
             "{DT}{{{{ dt - modules.datetime.timedelta(days=1) }}}}"
         ));
