@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod dbt_project;
+pub mod generic_tests;
 pub mod nodes;
 pub mod profiles;
 pub mod properties;
