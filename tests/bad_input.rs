@@ -44,6 +44,15 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
         &["models/uses_missing.sql:3:8", "`not_a_macro` is undefined"],
     ),
     (
+        "unknown_macro",
+        &[],
+        &[
+            "models/payments.sql:3:8",
+            "`cents_to_dolars` is undefined",
+            "did you mean `cents_to_dollars`?",
+        ],
+    ),
+    (
         "bad_raise",
         &[],
         &[
