@@ -186,7 +186,19 @@ pub fn jinja_error(e: &minijinja::Error, node: &Node, renv: &RenderEnv) -> Diagn
     let (file, line) = match e.name() {
         Some(name) if name != node.origin.file => {
             let file = name.split('#').next().unwrap_or(name).to_string();
-            notes.push(format!("while rendering {}", node.origin.file));
+            // Name the line of the node that called into the failing macro, when visible.
+            let called = name.split_once('#').map(|(_, m)| m);
+            let call_line = called.and_then(|m| {
+                node.raw_code
+                    .lines()
+                    .position(|l| l.contains(m))
+                    .map(|i| format!(":{}", i + 1))
+            });
+            notes.push(format!(
+                "while rendering {}{}",
+                node.origin.file,
+                call_line.unwrap_or_default()
+            ));
             (file, e.line().unwrap_or(0) as u32)
         }
         _ => {
