@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 use minijinja::value::Value;
 use minijinja::{Environment, Error, ErrorKind, Expression};
 
-use super::{Date, DateTime, TimeDelta, err, in_range, int_of, number_of};
+use super::args::{err, int_of, number_of};
+use super::datetime::{Date, DateTime, in_range};
+use super::timedelta::TimeDelta;
 
 const DAY_US: i64 = 86_400_000_000;
 
