@@ -180,6 +180,22 @@ impl Serialize for Manifest<'_> {
     }
 }
 
+/// `refs` as dbt writes them: name, package, version.
+fn refs_json(n: &Node) -> Vec<serde_json::Value> {
+    n.refs
+        .iter()
+        .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
+        .collect()
+}
+
+/// `sources` as dbt writes them: [source name, table name] pairs.
+fn sources_json(n: &Node) -> Vec<[&str; 2]> {
+    n.sources
+        .iter()
+        .map(|(a, b)| [a.as_str(), b.as_str()])
+        .collect()
+}
+
 struct NodeView<'a> {
     n: &'a Node,
     compiled: bool,
@@ -215,18 +231,8 @@ impl Serialize for NodeView<'_> {
         m.serialize_entry("relation_name", &relation)?;
         m.serialize_entry("raw_code", &n.raw_code)?;
         m.serialize_entry("language", "sql")?;
-        let refs: Vec<_> = n
-            .refs
-            .iter()
-            .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
-            .collect();
-        m.serialize_entry("refs", &refs)?;
-        let sources: Vec<[&str; 2]> = n
-            .sources
-            .iter()
-            .map(|(a, b)| [a.as_str(), b.as_str()])
-            .collect();
-        m.serialize_entry("sources", &sources)?;
+        m.serialize_entry("refs", &refs_json(n))?;
+        m.serialize_entry("sources", &sources_json(n))?;
         m.serialize_entry(
             "depends_on",
             &json!({"macros": n.macros, "nodes": n.depends_on}),
@@ -312,18 +318,8 @@ impl Serialize for ExposureView<'_> {
         m.serialize_entry("unrendered_config", &json!({}))?;
         m.serialize_entry("url", &get("url"))?;
         m.serialize_entry("depends_on", &json!({"macros": [], "nodes": n.depends_on}))?;
-        let refs: Vec<_> = n
-            .refs
-            .iter()
-            .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
-            .collect();
-        m.serialize_entry("refs", &refs)?;
-        let sources: Vec<[&str; 2]> = n
-            .sources
-            .iter()
-            .map(|(a, b)| [a.as_str(), b.as_str()])
-            .collect();
-        m.serialize_entry("sources", &sources)?;
+        m.serialize_entry("refs", &refs_json(n))?;
+        m.serialize_entry("sources", &sources_json(n))?;
         m.serialize_entry("metrics", &json!([]))?;
         m.end()
     }

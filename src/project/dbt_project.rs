@@ -97,15 +97,7 @@ pub fn parse(
     text: &str,
     display_path: &str,
 ) -> Result<(DbtProject, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let doc = yaml::parse(text).map_err(|e| {
-        vec![
-            Diagnostic::error(format!("invalid YAML: {}", e.message)).at(Location::new(
-                display_path,
-                e.line,
-                e.column,
-            )),
-        ]
-    })?;
+    let doc = yaml::parse_file(text, display_path).map_err(|d| vec![d])?;
     let at = |y: &Yaml| Location::new(display_path, y.line, y.column);
     let Some(map) = doc.as_map() else {
         return Err(vec![

@@ -230,13 +230,10 @@ pub fn load(opts: &LoadOptions) -> Result<Project, Diagnostics> {
 
 fn read_yaml_file(root: &Path, rel: &str, diags: &mut Diagnostics) -> Option<Yaml> {
     let text = std::fs::read_to_string(root.join(rel)).ok()?;
-    match yaml::parse(&text) {
+    match yaml::parse_file(&text, rel) {
         Ok(y) => Some(y),
-        Err(e) => {
-            diags.push(
-                Diagnostic::error(format!("invalid YAML: {}", e.message))
-                    .at(Location::new(rel, e.line, e.column)),
-            );
+        Err(d) => {
+            diags.push(d);
             None
         }
     }
@@ -278,13 +275,10 @@ fn load_package(
         .par_iter()
         .map(|f| {
             let mut local = Vec::new();
-            let props = match yaml::parse(&f.text) {
+            let props = match yaml::parse_file(&f.text, &f.path) {
                 Ok(doc) => properties::parse(&doc, &f.path, &mut local),
-                Err(e) => {
-                    local.push(
-                        Diagnostic::error(format!("invalid YAML: {}", e.message))
-                            .at(Location::new(&f.path, e.line, e.column)),
-                    );
+                Err(d) => {
+                    local.push(d);
                     Properties::default()
                 }
             };

@@ -159,15 +159,7 @@ pub fn load_target(
                 .note("pass --profiles-dir, set DBT_PROFILES_DIR, or put profiles.yml in the project or ~/.dbt"),
         ]
     })?;
-    let doc = yaml::parse(&text).map_err(|e| {
-        vec![
-            Diagnostic::error(format!("invalid YAML: {}", e.message)).at(Location::new(
-                display_path,
-                e.line,
-                e.column,
-            )),
-        ]
-    })?;
+    let doc = yaml::parse_file(&text, display_path).map_err(|d| vec![d])?;
     let at = |y: &Yaml| Location::new(display_path, y.line, y.column);
     let Some(profiles) = doc.as_map() else {
         return Err(vec![

@@ -60,6 +60,15 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     })
 }
 
+/// Parses one YAML file, turning a syntax error into a diagnostic at its line and column.
+pub fn parse_file(text: &str, display_path: &str) -> Result<Yaml, crate::diagnostics::Diagnostic> {
+    parse(text).map_err(|e| {
+        crate::diagnostics::Diagnostic::error(format!("invalid YAML: {}", e.message)).at(
+            crate::diagnostics::Location::new(display_path, e.line, e.column),
+        )
+    })
+}
+
 /// serde-saphyr's messages may carry a rendered snippet; we render our own.
 fn first_line(msg: &str) -> String {
     static POS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();

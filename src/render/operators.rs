@@ -271,7 +271,7 @@ impl Parser<'_, '_> {
         hit
     }
 
-    fn expect(&mut self, text: &str) -> Option<()> {
+    fn expect_token(&mut self, text: &str) -> Option<()> {
         self.eat(text).then_some(())
     }
 
@@ -318,7 +318,7 @@ impl Parser<'_, '_> {
             "if" | "elif" | "do" => exprs.push(self.expr()?),
             "set" => {
                 self.targets()?;
-                self.expect("=")?;
+                self.expect_token("=")?;
                 exprs.push(self.expr()?);
                 while self.eat(",") && self.pos < self.toks.len() {
                     exprs.push(self.expr()?);
@@ -326,7 +326,7 @@ impl Parser<'_, '_> {
             }
             "for" => {
                 self.targets()?;
-                self.expect("in")?;
+                self.expect_token("in")?;
                 exprs.push(self.or()?);
                 if self.eat("if") {
                     exprs.push(self.expr()?);
@@ -336,15 +336,15 @@ impl Parser<'_, '_> {
             "with" => {
                 while self.pos < self.toks.len() {
                     if !exprs.is_empty() {
-                        self.expect(",")?;
+                        self.expect_token(",")?;
                     }
                     if self.eat("(") {
                         self.targets()?;
-                        self.expect(")")?;
+                        self.expect_token(")")?;
                     } else {
                         self.ident()?;
                     }
-                    self.expect("=")?;
+                    self.expect_token("=")?;
                     exprs.push(self.expr()?);
                 }
             }
@@ -431,7 +431,7 @@ impl Parser<'_, '_> {
                 "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" => self.pos += 1,
                 "not" => {
                     self.pos += 1;
-                    self.expect("in")?;
+                    self.expect_token("in")?;
                 }
                 _ => break,
             }
@@ -502,7 +502,7 @@ impl Parser<'_, '_> {
                             kids.push(self.expr()?);
                         }
                     }
-                    self.expect("]")?;
+                    self.expect_token("]")?;
                 }
                 "(" => self.args(&mut kids)?,
                 _ => break,
@@ -550,14 +550,14 @@ impl Parser<'_, '_> {
 
     /// `(a, k=v, *xs, **kw)` appended to `kids`.
     fn args(&mut self, kids: &mut Vec<Node>) -> Option<()> {
-        self.expect("(")?;
+        self.expect_token("(")?;
         let mut first = true;
         loop {
             if self.eat(")") {
                 return Some(());
             }
             if !first {
-                self.expect(",")?;
+                self.expect_token(",")?;
                 if self.eat(")") {
                     return Some(());
                 }
@@ -596,7 +596,7 @@ impl Parser<'_, '_> {
                 let mut first = true;
                 while !self.eat(close) {
                     if !first {
-                        self.expect(",")?;
+                        self.expect_token(",")?;
                         if self.eat(close) {
                             break;
                         }
@@ -604,7 +604,7 @@ impl Parser<'_, '_> {
                     first = false;
                     kids.push(self.expr()?);
                     if close == "}" {
-                        self.expect(":")?;
+                        self.expect_token(":")?;
                         kids.push(self.expr()?);
                     }
                 }
