@@ -47,7 +47,11 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             value: YamlValue::Null,
         });
     }
-    serde_saphyr::from_str::<Yaml>(text).map_err(|e| {
+    // PyYAML (and so dbt) keeps the last value of a repeated key; so do we.
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+    };
+    serde_saphyr::from_str_with_options::<Yaml>(text, options).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))
@@ -278,6 +282,12 @@ mod tests {
     fn reports_syntax_errors_with_a_line() {
         let err = parse("a: 1\nb:\n  - x\n   y: [\n").unwrap_err();
         assert!(err.line >= 3, "{err:?}");
+    }
+
+    #[test]
+    fn repeated_keys_keep_the_last_value_like_pyyaml() {
+        let y = parse("name: a\nname: b\n").unwrap();
+        assert_eq!(y.get("name").unwrap().as_str(), Some("b"));
     }
 
     #[test]
