@@ -102,6 +102,11 @@ pub enum Command {
     Debug,
     /// Delete the project's clean-targets.
     Clean,
+    /// Build the selected models (views and tables) on the target warehouse.
+    Run {
+        #[command(flatten)]
+        select: SelectArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -29,7 +29,7 @@ fn report_failure(p: &Printer, diags: &Diagnostics) -> i32 {
     INVALID
 }
 
-fn parse(settings: &Settings, p: &mut Printer) -> Result<Parsed, i32> {
+pub(super) fn parse(settings: &Settings, p: &mut Printer) -> Result<Parsed, i32> {
     if let Some(t) = settings.threads {
         // A second call (tests in one process) keeps the first pool; that is fine.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -49,7 +49,11 @@ fn parse(settings: &Settings, p: &mut Printer) -> Result<Parsed, i32> {
 
 /// Indices of the selected nodes, or the selector problem as a diagnostic. Selector
 /// items that match nothing are warnings, as in dbt.
-fn choose(parsed: &Parsed, sel: &Selection, p: &Printer) -> Result<Vec<usize>, Diagnostic> {
+pub(super) fn choose(
+    parsed: &Parsed,
+    sel: &Selection,
+    p: &Printer,
+) -> Result<Vec<usize>, Diagnostic> {
     use crate::select::{IndirectSelection, SelectionArgs};
     let indirect = IndirectSelection::parse(&sel.indirect).ok_or_else(|| {
         Diagnostic::error(format!(

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod commands;
 pub mod output;
+pub mod run;
 pub mod settings;
 
 use std::io::IsTerminal;
@@ -70,5 +71,6 @@ pub fn run(cli: Cli) -> i32 {
         ),
         Command::Debug => commands::debug_cmd(&settings, &mut printer),
         Command::Clean => commands::clean_cmd(&settings, &mut printer),
+        Command::Run { select } => run::run_cmd(&settings, &Selection::from(select), &mut printer),
     }
 }

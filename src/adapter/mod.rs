@@ -1,0 +1,73 @@
+//! Warehouse access behind one trait: SQL in, row counts, rows and relation metadata out.
+//!
+//! Only this module talks to a warehouse. `plan/` decides which SQL runs; the executor
+//! hands it to an `Adapter`. DuckDB is embedded (feature `duckdb`); BigQuery comes later.
+
+#[cfg(feature = "duckdb")]
+pub mod duckdb;
+
+use serde_json::Value as Json;
+
+use crate::dialect::Dialect;
+
+/// What a warehouse call can fail with; the message is the warehouse's own.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    #[error("could not open the database {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("the database {path} is in use by another process: {message}")]
+    Locked { path: String, message: String },
+    #[error("{message}")]
+    Sql { message: String },
+}
+
+/// A relation as the warehouse knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    Table,
+    View,
+}
+
+/// A column name and the warehouse's type name for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub data_type: String,
+}
+
+/// A query result: column names and rows of JSON values (dates and times as ISO text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rows {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Json>>,
+}
+
+/// The run-time side of a warehouse. Implementations are shared across worker threads.
+pub trait Adapter: Send + Sync {
+    fn dialect(&self) -> Dialect;
+
+    /// Runs one or more statements; nothing is returned.
+    fn execute(&self, sql: &str) -> Result<(), AdapterError>;
+
+    /// Runs statements in one transaction: all of them take effect, or none does.
+    fn execute_atomically(&self, sql: &[String]) -> Result<(), AdapterError>;
+
+    /// Runs a query and returns its rows.
+    fn query(&self, sql: &str) -> Result<Rows, AdapterError>;
+
+    /// Whether a relation exists, and as what.
+    fn relation_kind(
+        &self,
+        database: &str,
+        schema: &str,
+        identifier: &str,
+    ) -> Result<Option<RelationKind>, AdapterError>;
+
+    /// A relation's columns in order (empty when it does not exist).
+    fn columns(
+        &self,
+        database: &str,
+        schema: &str,
+        identifier: &str,
+    ) -> Result<Vec<Column>, AdapterError>;
+}

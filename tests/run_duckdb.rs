@@ -1,0 +1,137 @@
+//! `xform run` on embedded DuckDB: models built in DAG order into a real database file,
+//! checked by querying the file; failures keep the old relation and skip descendants.
+
+mod common;
+
+use std::path::Path;
+
+use common::xform;
+use serde_json::{Value as Json, json};
+use xform::adapter::duckdb::DuckDb;
+use xform::adapter::{Adapter, RelationKind};
+
+const PROJECT: &str = "name: shop\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: shop\nmodels:\n  shop:\n    marts:\n      +materialized: table\n";
+const PROFILES: &str = "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"shop.duckdb\"\n      threads: 2\n";
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(p, "dbt_project.yml", PROJECT);
+    write(p, "profiles.yml", PROFILES);
+    write(
+        p,
+        "models/staging/stg_orders.sql",
+        "select * from (values (1, 'a', 10), (2, 'b', 5), (3, 'a', 7)) as t(id, customer, amount)",
+    );
+    write(
+        p,
+        "models/staging/big_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect * from {{ ref('stg_orders') }} where amount > 6",
+    );
+    write(
+        p,
+        "models/marts/customer_totals.sql",
+        "select customer, sum(amount) as total, count(*) as big_orders\nfrom {{ ref('big_orders') }}\ngroup by customer\norder by customer",
+    );
+    dir
+}
+
+fn db(dir: &Path) -> DuckDb {
+    DuckDb::open(&dir.join("shop.duckdb")).unwrap()
+}
+
+#[test]
+fn run_builds_views_and_tables_in_dependency_order() {
+    let dir = project();
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let db = db(dir.path());
+    assert_eq!(
+        db.relation_kind("shop", "main", "stg_orders").unwrap(),
+        Some(RelationKind::View)
+    );
+    assert_eq!(
+        db.relation_kind("shop", "main", "customer_totals").unwrap(),
+        Some(RelationKind::Table)
+    );
+    assert_eq!(
+        db.relation_kind("shop", "main", "big_orders").unwrap(),
+        None,
+        "ephemerals build nothing"
+    );
+    let rows = db
+        .query("select customer, total, big_orders from main.customer_totals")
+        .unwrap();
+    assert_eq!(rows.columns, ["customer", "total", "big_orders"]);
+    assert_eq!(rows.rows, vec![vec![json!("a"), json!(17), json!(2)]]);
+}
+
+#[test]
+fn a_failing_model_keeps_the_old_relation_and_skips_descendants() {
+    let dir = project();
+    assert_eq!(xform(dir.path(), &["run", "--profiles-dir", "."]).code, 0);
+    // Break the staging model at run time (valid SQL, unknown column for DuckDB).
+    write(
+        dir.path(),
+        "models/staging/stg_orders.sql",
+        "select id, customer, amount, no_such_column from (values (1, 'a', 10)) as t(id, customer, amount)",
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ERROR stg_orders (models/staging/stg_orders.sql)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("no_such_column"),
+        "DuckDB's message is quoted:\n{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("SKIP customer_totals"), "{}", r.stderr);
+    let db = db(dir.path());
+    let rows = db.query("select count(*) from main.stg_orders").unwrap();
+    assert_eq!(
+        rows.rows,
+        vec![vec![Json::from(3)]],
+        "the previous view still answers"
+    );
+    let totals = db.query("select total from main.customer_totals").unwrap();
+    assert_eq!(
+        totals.rows,
+        vec![vec![json!(17)]],
+        "the skipped table is untouched"
+    );
+}
+
+#[test]
+fn switching_a_table_to_a_view_replaces_it() {
+    let dir = project();
+    assert_eq!(xform(dir.path(), &["run", "--profiles-dir", "."]).code, 0);
+    let text =
+        std::fs::read_to_string(dir.path().join("models/marts/customer_totals.sql")).unwrap();
+    write(
+        dir.path(),
+        "models/marts/customer_totals.sql",
+        &format!("{{{{ config(materialized='view') }}}}\n{text}"),
+    );
+    let r = xform(
+        dir.path(),
+        &["run", "--profiles-dir", ".", "-s", "customer_totals"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let db = db(dir.path());
+    assert_eq!(
+        db.relation_kind("shop", "main", "customer_totals").unwrap(),
+        Some(RelationKind::View)
+    );
+    let rows = db.query("select total from main.customer_totals").unwrap();
+    assert_eq!(rows.rows, vec![vec![json!(17)]]);
+}
