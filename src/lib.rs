@@ -4,6 +4,24 @@
 //! Jinja, `sql` checks the rendered SQL, `graph` builds the DAG, `select` picks nodes,
 //! `artifacts` writes dbt-compatible files; `cli` ties them to commands.
 
+/// A regex compiled once from a literal pattern. The patterns are ours, not user input,
+/// and each one is exercised by unit tests, so an invalid one is a programming error.
+#[macro_export]
+macro_rules! static_regex {
+    ($pattern:expr) => {{
+        static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        RE.get_or_init(|| $crate::compile_static_regex($pattern))
+    }};
+}
+
+#[doc(hidden)]
+pub fn compile_static_regex(pattern: &str) -> regex::Regex {
+    match regex::Regex::new(pattern) {
+        Ok(re) => re,
+        Err(e) => panic!("built-in regex {pattern:?} is invalid: {e}"),
+    }
+}
+
 pub mod adapter;
 pub mod artifacts;
 pub mod cli;

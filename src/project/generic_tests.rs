@@ -48,8 +48,7 @@ pub fn test_names(
             other => flat.push(py_str(other)),
         }
     }
-    static CLEAN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = CLEAN.get_or_init(|| regex::Regex::new("[^0-9a-zA-Z_]+").expect("static regex"));
+    let re = crate::static_regex!("[^0-9a-zA-Z_]+");
     let clean: Vec<String> = flat
         .iter()
         .map(|a| re.replace_all(a, "_").into_owned())

@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 use super::config::{Config, merge, project_config};
 use super::generic_tests::{Target, defaults_for_test, generic_test_node};
-use super::properties::{ColumnSpec, Patch, Properties};
+use super::properties::{ColumnSpec, Patch, Properties, TestSpec};
 use super::values::ValueRenderer;
 use super::{Package, Project, SourceFile};
 use crate::diagnostics::{Diagnostic, Location};
@@ -63,13 +63,9 @@ pub fn md5_hex(text: &str) -> String {
 
 impl Builder {
     fn collect_docs(&mut self, pkg: &Package) {
-        static DOCS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let re = DOCS.get_or_init(|| {
-            regex::Regex::new(
-                r"(?s)\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}",
-            )
-            .expect("static regex")
-        });
+        let re = crate::static_regex!(
+            r"(?s)\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}"
+        );
         for f in &pkg.docs {
             for cap in re.captures_iter(&f.text) {
                 self.docs
@@ -264,13 +260,9 @@ impl Builder {
         if !text.contains("doc(") {
             return text.to_string();
         }
-        static DOC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-        let re = DOC.get_or_init(|| {
-            regex::Regex::new(
-                r#"\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}"#,
-            )
-            .expect("static regex")
-        });
+        let re = crate::static_regex!(
+            r#"\{\{\s*doc\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}"#
+        );
         re.replace_all(text, |cap: &regex::Captures| {
             let name = cap.get(2).or(cap.get(1)).map_or("", |m| m.as_str());
             self.docs.get(name).cloned().unwrap_or_default()
@@ -342,37 +334,13 @@ impl Builder {
                         format!("{}.{}.{}", kind.as_str(), pkg.name, p.name),
                         p.name.clone(),
                     );
-                    for t in &p.tests {
-                        pending.push((file.clone(), target.clone(), None, t.clone()));
-                    }
-                    for c in &p.columns {
-                        for t in &c.tests {
-                            pending.push((
-                                file.clone(),
-                                target.clone(),
-                                Some(c.name.clone()),
-                                t.clone(),
-                            ));
-                        }
-                    }
+                    queue_tests(&mut pending, file, &target, &p.tests, &p.columns);
                 }
             }
             for s in &props.sources {
                 for tbl in &s.tables {
                     let target = Target::Source(s.name.clone(), tbl.name.clone());
-                    for t in &tbl.tests {
-                        pending.push((file.clone(), target.clone(), None, t.clone()));
-                    }
-                    for c in &tbl.columns {
-                        for t in &c.tests {
-                            pending.push((
-                                file.clone(),
-                                target.clone(),
-                                Some(c.name.clone()),
-                                t.clone(),
-                            ));
-                        }
-                    }
+                    queue_tests(&mut pending, file, &target, &tbl.tests, &tbl.columns);
                 }
             }
         }
@@ -490,15 +458,37 @@ impl Builder {
     }
 }
 
+/// A generic test waiting to become a node: (YAML file, target, column, spec).
+type PendingTest = (String, Target, Option<String>, TestSpec);
+
+/// Queues a resource's own tests and its columns' tests.
+fn queue_tests(
+    pending: &mut Vec<PendingTest>,
+    file: &str,
+    target: &Target,
+    tests: &[TestSpec],
+    columns: &[ColumnSpec],
+) {
+    for t in tests {
+        pending.push((file.to_string(), target.clone(), None, t.clone()));
+    }
+    for c in columns {
+        for t in &c.tests {
+            pending.push((
+                file.to_string(),
+                target.clone(),
+                Some(c.name.clone()),
+                t.clone(),
+            ));
+        }
+    }
+}
+
 /// `ref('x')` / `source('a', 'b')` written in YAML strings (test args, exposure deps).
 pub fn collect_static_calls(text: &str, n: &mut Node) {
-    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = CALL.get_or_init(|| {
-        regex::Regex::new(
-            r#"\b(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,[^)]*)?\)"#,
-        )
-        .expect("static regex")
-    });
+    let re = crate::static_regex!(
+        r#"\b(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?(?:,[^)]*)?\)"#
+    );
     for cap in re.captures_iter(text) {
         let a = cap[2].to_string();
         let b = cap.get(3).map(|m| m.as_str().to_string());
@@ -559,11 +549,9 @@ pub(super) fn fqn_from_yaml(package: &str, file: &str, name: &str) -> Vec<String
 
 /// `{% snapshot name %}body{% endsnapshot %}` blocks: (name, body with lines kept, line).
 pub fn snapshot_blocks(text: &str) -> Vec<(String, String, u32)> {
-    static SNAP: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = SNAP.get_or_init(|| {
-        regex::Regex::new(r"(?s)\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}")
-            .expect("static regex")
-    });
+    let re = crate::static_regex!(
+        r"(?s)\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*endsnapshot\s*-?%\}"
+    );
     re.captures_iter(text)
         .filter_map(|cap| {
             let whole = cap.get(0)?;

@@ -75,10 +75,7 @@ pub fn parse_file(text: &str, display_path: &str) -> Result<Yaml, crate::diagnos
 
 /// serde-saphyr's messages may carry a rendered snippet; we render our own.
 fn first_line(msg: &str) -> String {
-    static POS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = POS.get_or_init(|| {
-        regex::Regex::new(r"^(error:\s*)?(line \d+ column \d+:\s*)?").expect("static regex")
-    });
+    let re = crate::static_regex!(r"^(error:\s*)?(line \d+ column \d+:\s*)?");
     let line = msg.lines().next().unwrap_or(msg).trim();
     let line = re.replace(line, "");
     // Drop a trailing " at line X column Y" since the location is reported separately.

@@ -289,11 +289,7 @@ fn point_at_template_line(
     ));
     d.notes
         .push(format!("in the rendered SQL at {rendered_at}"));
-    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = CALL.get_or_init(|| {
-        regex::Regex::new(r"([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*\(")
-            .expect("static regex")
-    });
+    let re = crate::static_regex!(r"([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*\(");
     for cap in re.captures_iter(text) {
         let def = match cap.get(2) {
             Some(name) => input.renv.index.get(&cap[1], name.as_str()),

@@ -121,11 +121,7 @@ pub struct Found {
 
 /// Finds `{% macro name(` and `{% test name(` definitions in a file.
 pub fn scan_definitions(text: &str) -> Vec<Found> {
-    static DEF: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = DEF.get_or_init(|| {
-        regex::Regex::new(r"\{%-?\s*(macro|test)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-            .expect("static regex")
-    });
+    let re = crate::static_regex!(r"\{%-?\s*(macro|test)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(");
     re.captures_iter(text)
         .filter_map(|cap| {
             let start = cap.get(0)?.start();

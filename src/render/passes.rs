@@ -268,10 +268,7 @@ fn undefined_name(message: &str, e: &minijinja::Error, raw: &str) -> Option<Stri
     let line = raw.lines().nth(e.line()?.checked_sub(1)?)?;
     let range = e.range()?;
     let _ = range;
-    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = CALL.get_or_init(|| {
-        regex::Regex::new(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(").expect("static regex")
-    });
+    let re = crate::static_regex!(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(");
     re.captures_iter(line).map(|c| c[1].to_string()).find(|n| {
         !matches!(
             n.as_str(),

@@ -3,28 +3,15 @@
 //! dbt adds blocks Jinja does not have (`{% test %}`, `{% materialization %}`); macro
 //! definitions are renamed (see `macros::LOCAL_PREFIX`).
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use super::macros::LOCAL_PREFIX;
 
 /// Prepares a macro file: renames definitions, turns `{% test %}` into macros, blanks
 /// materialization blocks (their bodies run only when building).
 pub fn macro_file(src: &str) -> String {
-    static DEF: OnceLock<Regex> = OnceLock::new();
-    static END_TEST: OnceLock<Regex> = OnceLock::new();
-    static MAT: OnceLock<Regex> = OnceLock::new();
-    let def = DEF.get_or_init(|| {
-        Regex::new(r"(\{%-?\s*)(macro|test)(\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()")
-            .expect("static regex")
-    });
-    let end_test =
-        END_TEST.get_or_init(|| Regex::new(r"(\{%-?\s*)endtest(\s*-?%\})").expect("static regex"));
-    let mat = MAT.get_or_init(|| {
-        Regex::new(r"(?s)\{%-?\s*materialization\s.*?\{%-?\s*endmaterialization\s*-?%\}")
-            .expect("static regex")
-    });
+    let def = crate::static_regex!(r"(\{%-?\s*)(macro|test)(\s+)([A-Za-z_][A-Za-z0-9_]*)(\s*\()");
+    let end_test = crate::static_regex!(r"(\{%-?\s*)endtest(\s*-?%\})");
+    let mat =
+        crate::static_regex!(r"(?s)\{%-?\s*materialization\s.*?\{%-?\s*endmaterialization\s*-?%\}");
     let text = mat.replace_all(src, |c: &regex::Captures| {
         "\n".repeat(c[0].matches('\n').count())
     });
