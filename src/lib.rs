@@ -37,3 +37,4 @@ pub mod render;
 pub mod resolve;
 pub mod select;
 pub mod sql;
+pub mod testing;

@@ -215,6 +215,16 @@ fn publish_graph(parsed: &Parsed) {
 
 /// Renders `selected` with execute=true; returns all diagnostics (errors and warnings).
 pub fn compile(parsed: &mut Parsed, selected: &[usize], check_sql: bool) -> Vec<Diagnostic> {
+    compile_with(parsed, selected, check_sql, None)
+}
+
+/// `compile` for a run: `is_incremental()` answers from what the warehouse holds.
+pub fn compile_with(
+    parsed: &mut Parsed,
+    selected: &[usize],
+    check_sql: bool,
+    run: Option<crate::render::passes::RunState>,
+) -> Vec<Diagnostic> {
     publish_graph(parsed);
     let r = resolver(
         &parsed.graph.nodes,
@@ -222,7 +232,8 @@ pub fn compile(parsed: &mut Parsed, selected: &[usize], check_sql: bool) -> Vec<
         parsed.renv.dialect,
         quote_policy(&parsed.project),
     );
-    let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
+    let mut input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
+    input.run = run;
     let t = std::time::Instant::now();
     let out = compile_pass(&input, &mut parsed.graph, selected, check_sql);
     timing("compile pass", t);

@@ -156,13 +156,34 @@ impl Adapter for DuckDb {
             .first()
             .and_then(|r| r.first())
             .and_then(Json::as_str)
-            .map(|t| {
-                if t.eq_ignore_ascii_case("VIEW") {
-                    RelationKind::View
-                } else {
-                    RelationKind::Table
-                }
-            }))
+            .map(kind_of))
+    }
+
+    fn relations(&self) -> Result<Vec<(String, RelationKind)>, AdapterError> {
+        let rows = self.query(
+            "select lower(table_catalog || '.' || table_schema || '.' || table_name), table_type from information_schema.tables",
+        )?;
+        Ok(rows
+            .rows
+            .into_iter()
+            .filter_map(|r| {
+                let name = r.first()?.as_str()?.to_string();
+                let kind = kind_of(r.get(1)?.as_str()?);
+                Some((name, kind))
+            })
+            .collect())
+    }
+
+    fn describe(&self, sql: &str) -> Result<Vec<Column>, AdapterError> {
+        let rows = self.query(&format!("describe select * from (\n{sql}\n)"))?;
+        Ok(rows
+            .rows
+            .into_iter()
+            .map(|r| Column {
+                name: text(r.first()),
+                data_type: text(r.get(1)),
+            })
+            .collect())
     }
 
     fn columns(
@@ -182,19 +203,23 @@ impl Adapter for DuckDb {
             .rows
             .into_iter()
             .map(|r| Column {
-                name: r
-                    .first()
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                data_type: r
-                    .get(1)
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
+                name: text(r.first()),
+                data_type: text(r.get(1)),
             })
             .collect())
     }
+}
+
+fn kind_of(table_type: &str) -> RelationKind {
+    if table_type.eq_ignore_ascii_case("VIEW") {
+        RelationKind::View
+    } else {
+        RelationKind::Table
+    }
+}
+
+fn text(v: Option<&Json>) -> String {
+    v.and_then(Json::as_str).unwrap_or_default().to_string()
 }
 
 /// A DuckDB value as JSON: numbers, text, booleans; dates and timestamps as ISO text.

@@ -63,6 +63,13 @@ pub trait Adapter: Send + Sync {
         identifier: &str,
     ) -> Result<Option<RelationKind>, AdapterError>;
 
+    /// Every relation in the database as lower-cased `database.schema.identifier`, with
+    /// its kind: one catalog query at the start of a run (the relation cache).
+    fn relations(&self) -> Result<Vec<(String, RelationKind)>, AdapterError>;
+
+    /// The columns a query would produce, without running it for its rows.
+    fn describe(&self, sql: &str) -> Result<Vec<Column>, AdapterError>;
+
     /// A relation's columns in order (empty when it does not exist).
     fn columns(
         &self,

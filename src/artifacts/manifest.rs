@@ -60,7 +60,7 @@ impl Serialize for Manifest<'_> {
             "metadata",
             &json!({
                 "dbt_schema_version": SCHEMA,
-                "dbt_version": "1.12.6",
+                "dbt_version": super::DBT_VERSION,
                 "generated_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
                 "invocation_id": crate::render::builtins::invocation_id(),
                 "env": {},

@@ -1,7 +1,12 @@
-//! Artifacts: the compiled graph -> target/manifest.json and target/compiled/**.
+//! Artifacts: the compiled graph and a run's outcomes -> target/manifest.json,
+//! target/compiled/**, target/run/** and target/run_results.json.
 
 pub mod config_defaults;
 pub mod manifest;
+pub mod run_results;
+
+/// The dbt-core version whose artifact layouts xform writes.
+pub const DBT_VERSION: &str = "1.12.6";
 
 use std::path::Path;
 

@@ -102,11 +102,77 @@ pub enum Command {
     Debug,
     /// Delete the project's clean-targets.
     Clean,
-    /// Build the selected models (views and tables) on the target warehouse.
+    /// Build the selected models on the target warehouse.
     Run {
         #[command(flatten)]
         select: SelectArgs,
+        #[command(flatten)]
+        run: RunArgs,
     },
+    /// Load the selected seeds (CSV files) into the warehouse.
+    Seed {
+        #[command(flatten)]
+        select: SelectArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run the selected snapshots.
+    Snapshot {
+        #[command(flatten)]
+        select: SelectArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run the selected data and unit tests.
+    Test {
+        #[command(flatten)]
+        select: SelectArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run a model's (or an inline query's) SQL and print its first rows.
+    Show {
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Run this SQL (Jinja allowed) instead of a node.
+        #[arg(long)]
+        inline: Option<String>,
+        /// Rows to show; -1 for all.
+        #[arg(long, default_value_t = 5, allow_negative_numbers = true)]
+        limit: i64,
+        #[arg(long, value_enum, default_value_t = super::show::ShowOutput::Text)]
+        output: super::show::ShowOutput,
+    },
+    /// Seeds, models, snapshots and tests of the selection, interleaved in DAG order.
+    Build {
+        #[command(flatten)]
+        select: SelectArgs,
+        #[command(flatten)]
+        run: RunArgs,
+    },
+}
+
+/// Flags of the commands that run nodes.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RunArgs {
+    /// Stop at the first failure; nodes not yet started are skipped.
+    #[arg(short = 'x', long)]
+    pub fail_fast: bool,
+    /// Rebuild incremental models and seeds from scratch.
+    #[arg(long)]
+    pub full_refresh: bool,
+    /// Build with refs and sources limited to zero rows (schema-only dry run).
+    #[arg(long)]
+    pub empty: bool,
+    /// Store the failing rows of every test in the audit schema.
+    #[arg(long)]
+    pub store_failures: bool,
+    /// Only these resource types (build): model, seed, snapshot, test, unit_test.
+    #[arg(long = "resource-type", alias = "resource-types", num_args = 1..)]
+    pub resource_type: Vec<String>,
+    /// Leave these resource types out (build).
+    #[arg(long = "exclude-resource-type", num_args = 1..)]
+    pub exclude_resource_type: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

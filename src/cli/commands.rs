@@ -113,7 +113,7 @@ fn target_dir(parsed: &Parsed) -> std::path::PathBuf {
         .join(&parsed.project.root_package().config.target_path)
 }
 
-fn write_manifest(parsed: &Parsed, compiled: bool) -> std::io::Result<String> {
+pub(super) fn write_manifest(parsed: &Parsed, compiled: bool) -> std::io::Result<String> {
     let dir = target_dir(parsed);
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("manifest.json");

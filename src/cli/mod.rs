@@ -1,10 +1,13 @@
 //! The command line: arguments + environment -> settings -> a command's exit code.
 
 pub mod args;
+pub mod build;
 pub mod commands;
 pub mod output;
-pub mod run;
+pub mod report;
 pub mod settings;
+pub mod show;
+pub mod warehouse;
 
 use std::io::IsTerminal;
 
@@ -69,8 +72,35 @@ pub fn run(cli: Cli) -> i32 {
             output_keys,
             &mut printer,
         ),
+        Command::Show {
+            select,
+            inline,
+            limit,
+            output,
+        } => show::show_cmd(
+            &settings,
+            select,
+            inline.as_deref(),
+            *limit,
+            *output,
+            &mut printer,
+        ),
         Command::Debug => commands::debug_cmd(&settings, &mut printer),
         Command::Clean => commands::clean_cmd(&settings, &mut printer),
-        Command::Run { select } => run::run_cmd(&settings, &Selection::from(select), &mut printer),
+        Command::Run { select, run } => {
+            build::build_cmd(&settings, build::Kind::Run, select, run, &mut printer)
+        }
+        Command::Seed { select, run } => {
+            build::build_cmd(&settings, build::Kind::Seed, select, run, &mut printer)
+        }
+        Command::Snapshot { select, run } => {
+            build::build_cmd(&settings, build::Kind::Snapshot, select, run, &mut printer)
+        }
+        Command::Test { select, run } => {
+            build::build_cmd(&settings, build::Kind::Test, select, run, &mut printer)
+        }
+        Command::Build { select, run } => {
+            build::build_cmd(&settings, build::Kind::Build, select, run, &mut printer)
+        }
     }
 }

@@ -40,6 +40,15 @@ impl Printer {
         self.line(name, "info", msg, json!({}));
     }
 
+    /// A named event with structured data (dbt's event names, for orchestrators that parse
+    /// `--log-format json`); text mode prints only `msg`.
+    pub fn event(&self, name: &str, level: &str, msg: &str, data: serde_json::Value) {
+        if self.quiet && level != "error" {
+            return;
+        }
+        self.line(name, level, msg, data);
+    }
+
     fn line(&self, name: &str, level: &str, msg: &str, data: serde_json::Value) {
         let msg = self.scrub(msg);
         match self.format {
@@ -51,7 +60,8 @@ impl Printer {
                     "info": {"name": name, "level": level, "msg": msg, "ts": Self::ts(), "invocation_id": crate::render::builtins::invocation_id()},
                     "data": data,
                 });
-                let _ = writeln!(std::io::stdout(), "{line}");
+                // Data can quote SQL or messages; secrets are masked there too.
+                let _ = writeln!(std::io::stdout(), "{}", self.scrub(&line.to_string()));
             }
         }
     }

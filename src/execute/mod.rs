@@ -1,82 +1,72 @@
-//! Execution: planned nodes + an `Adapter` -> nodes built in dependency order on N threads,
-//! one result per node (success, error with the warehouse's message, or skipped).
+//! Execution: compiled nodes + an `Adapter` -> seeds, models, snapshots and tests run in
+//! dependency order on N threads, one outcome per node, reported as they happen.
+
+pub mod node;
+pub mod schedule;
 
 use std::collections::{HashMap, HashSet};
-use std::time::Instant;
 
-use rayon::prelude::*;
-
-use crate::adapter::Adapter;
 use crate::graph::Graph;
-use crate::node::Node;
-use crate::plan::plan;
+use crate::node::ResourceType;
+pub use node::{Outcome, RunContext, RunStatus};
+pub use schedule::Event;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Success,
-    Error,
-    Skipped,
+/// Whether a node does anything when run (sources, ephemerals and the like do not).
+pub fn runnable(graph: &Graph, i: usize) -> bool {
+    let n = &graph.nodes[i];
+    match n.resource_type {
+        ResourceType::Model => !n.is_ephemeral(),
+        ResourceType::Seed | ResourceType::Snapshot | ResourceType::Test => true,
+        _ => false,
+    }
 }
 
-/// What happened to one node.
-#[derive(Debug, Clone)]
-pub struct NodeResult {
-    pub index: usize,
-    pub status: Status,
-    pub message: String,
-    pub seconds: f64,
-}
-
-/// Builds `selected` models in waves: a node runs once every selected parent has
-/// succeeded; a failure skips everything downstream of it.
-pub fn run(graph: &Graph, selected: &[usize], adapter: &dyn Adapter) -> Vec<NodeResult> {
+/// What each selected node waits for: its selected upstream nodes (looking through
+/// unselected and ephemeral ones) and, as in `dbt build`, the tests of its parents, so a
+/// failing test stops everything downstream of what it tests.
+pub fn dependencies(graph: &Graph, selected: &[usize]) -> HashMap<usize, Vec<usize>> {
     let chosen: HashSet<usize> = selected.iter().copied().collect();
-    let parents: HashMap<usize, Vec<usize>> = selected
+    let mut deps: HashMap<usize, Vec<usize>> = selected
         .iter()
         .map(|&i| (i, upstream_in(graph, i, &chosen)))
         .collect();
-    let mut done: HashMap<usize, Status> = HashMap::new();
-    let mut results = Vec::with_capacity(selected.len());
-    loop {
-        let mut progressed = false;
-        let mut wave = Vec::new();
-        for &i in selected {
-            if done.contains_key(&i) {
-                continue;
-            }
-            let ps = &parents[&i];
-            if ps
-                .iter()
-                .any(|p| matches!(done.get(p), Some(Status::Error | Status::Skipped)))
-            {
-                done.insert(i, Status::Skipped);
-                progressed = true;
-                results.push(NodeResult {
-                    index: i,
-                    status: Status::Skipped,
-                    message: "skipped: an upstream node failed".into(),
-                    seconds: 0.0,
-                });
-            } else if ps.iter().all(|p| done.get(p) == Some(&Status::Success)) {
-                wave.push(i);
-            }
+    for &t in selected {
+        if graph.nodes[t].resource_type != ResourceType::Test {
+            continue;
         }
-        if wave.is_empty() {
-            if progressed {
-                continue;
+        let parents = deps.get(&t).cloned().unwrap_or_default();
+        for &p in &parents {
+            for c in graph.children(p) {
+                if c == t
+                    || !chosen.contains(&c)
+                    || graph.nodes[c].resource_type == ResourceType::Test
+                {
+                    continue;
+                }
+                // Only when everything the test reads is upstream of the child; otherwise
+                // the edge could close a cycle (a relationships test to the child itself).
+                let fits = parents.len() == 1 || {
+                    let up = ancestors(graph, c);
+                    parents.iter().all(|q| up.contains(q))
+                };
+                if fits && let Some(d) = deps.get_mut(&c) {
+                    d.push(t);
+                }
             }
-            break;
-        }
-        let outcome: Vec<NodeResult> = wave
-            .par_iter()
-            .map(|&i| build_one(&graph.nodes[i], i, adapter))
-            .collect();
-        for r in outcome {
-            done.insert(r.index, r.status);
-            results.push(r);
         }
     }
-    results
+    deps
+}
+
+fn ancestors(graph: &Graph, i: usize) -> HashSet<usize> {
+    let mut seen = HashSet::new();
+    let mut stack: Vec<usize> = graph.parents(i).collect();
+    while let Some(p) = stack.pop() {
+        if seen.insert(p) {
+            stack.extend(graph.parents(p));
+        }
+    }
+    seen
 }
 
 /// The selected nodes upstream of `i`, looking through unselected and ephemeral ones.
@@ -97,36 +87,32 @@ fn upstream_in(graph: &Graph, i: usize, chosen: &HashSet<usize>) -> Vec<usize> {
     out
 }
 
-fn build_one(node: &Node, index: usize, adapter: &dyn Adapter) -> NodeResult {
-    let started = Instant::now();
-    let outcome = (|| -> Result<String, String> {
-        let existing = adapter
-            .relation_kind(&node.database, &node.schema, &node.alias)
-            .map_err(|e| e.to_string())?;
-        let Some(p) = plan(node, adapter.dialect(), existing).map_err(|e| e.to_string())? else {
-            return Ok("ephemeral: inlined into its consumers".into());
-        };
-        for statement in &p.prepare {
-            adapter.execute(statement).map_err(|e| e.to_string())?;
-        }
-        adapter
-            .execute_atomically(&p.atomic)
-            .map_err(|e| e.to_string())?;
-        Ok(format!("created {} {}", node.materialized(), node.alias))
-    })();
-    let seconds = started.elapsed().as_secs_f64();
-    match outcome {
-        Ok(message) => NodeResult {
-            index,
-            status: Status::Success,
-            message,
-            seconds,
+/// Runs the runnable nodes among `selected` (in the order given, as far as dependencies
+/// allow) and reports each start, outcome and skip to `on_event`.
+pub fn run(
+    graph: &Graph,
+    selected: &[usize],
+    ctx: &RunContext,
+    threads: usize,
+    fail_fast: bool,
+    on_event: impl FnMut(Event<Outcome>),
+) {
+    let jobs: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&i| runnable(graph, i))
+        .collect();
+    let deps = dependencies(graph, &jobs);
+    schedule::run(
+        &jobs,
+        &deps,
+        threads,
+        fail_fast,
+        |i| {
+            let outcome = node::run_node(&graph.nodes[i], ctx);
+            let blocks = outcome.status.blocks();
+            (outcome, blocks)
         },
-        Err(message) => NodeResult {
-            index,
-            status: Status::Error,
-            message,
-            seconds,
-        },
-    }
+        on_event,
+    );
 }

@@ -30,27 +30,45 @@ pub fn plan(
     dialect: Dialect,
     existing: Option<RelationKind>,
 ) -> Result<Option<Plan>, PlanError> {
-    let materialized = node.materialized();
-    if materialized == "ephemeral" {
-        return Ok(None);
-    }
+    let want = match node.materialized() {
+        "ephemeral" => return Ok(None),
+        "view" => RelationKind::View,
+        "table" => RelationKind::Table,
+        other => return Err(PlanError::Unsupported(other.to_string())),
+    };
+    plan_as(node, dialect, existing, want).map(Some)
+}
+
+/// Plans building `node` as a view or table whatever its materialization (an
+/// incremental model's first run or full refresh is a table).
+pub fn plan_as(
+    node: &Node,
+    dialect: Dialect,
+    existing: Option<RelationKind>,
+    want: RelationKind,
+) -> Result<Plan, PlanError> {
     let sql = node
         .compiled_code
         .as_deref()
         .ok_or_else(|| PlanError::NotCompiled(node.unique_id.clone()))?;
     let relation = dialect.relation(&node.database, &node.schema, &node.alias);
     let schema = dialect.relation(&node.database, &node.schema, "");
+    Ok(replace(&relation, sql, schema, existing, want))
+}
+
+/// `create or replace` inside one transaction: DuckDB's DDL is transactional, so the old
+/// relation stays visible (and survives a kill) until the commit swaps in the new one.
+fn replace(
+    relation: &str,
+    sql: &str,
+    schema: String,
+    existing: Option<RelationKind>,
+    want: RelationKind,
+) -> Plan {
     let prepare = vec![format!("create schema if not exists {schema}")];
-    let (create, want) = match materialized {
-        "view" => (
-            format!("create or replace view {relation} as (\n{sql}\n)"),
-            RelationKind::View,
-        ),
-        "table" => (
-            format!("create or replace table {relation} as (\n{sql}\n)"),
-            RelationKind::Table,
-        ),
-        other => return Err(PlanError::Unsupported(other.to_string())),
+    let create = match want {
+        RelationKind::View => format!("create or replace view {relation} as (\n{sql}\n)"),
+        RelationKind::Table => format!("create or replace table {relation} as (\n{sql}\n)"),
     };
     let mut atomic = Vec::new();
     // A view cannot be replaced by a table (or the reverse) with `create or replace`.
@@ -64,7 +82,7 @@ pub fn plan(
         _ => {}
     }
     atomic.push(create);
-    Ok(Some(Plan { prepare, atomic }))
+    Plan { prepare, atomic }
 }
 
 #[cfg(test)]

@@ -82,6 +82,8 @@ pub struct NodeCtx {
     pub target_database: String,
     pub target_schema: String,
     pub is_incremental: bool,
+    /// `--empty`: refs and sources render as zero-row subqueries.
+    pub empty: bool,
     pub calls: Calls,
     /// The template context (this, model, execute ...) handed to macro files too.
     pub globals: Value,
@@ -191,7 +193,9 @@ pub fn ref_value(call: RefCall) -> Result<Value, Error> {
                 if t.ephemeral && !ctx.calls.ephemerals.contains(&t.unique_id) {
                     ctx.calls.ephemerals.push(t.unique_id.clone());
                 }
-                Ok(t.relation.clone().into_value())
+                let mut relation = t.relation.clone();
+                relation.empty = ctx.empty && !t.ephemeral;
+                Ok(relation.into_value())
             }
             None => Err(Error::new(
                 ErrorKind::InvalidOperation,
@@ -223,7 +227,11 @@ pub fn source_value(source: String, table: String) -> Result<Value, Error> {
             .into_value());
         };
         match resolver.sources.get(&pair) {
-            Some((_, rel)) => Ok(rel.clone().into_value()),
+            Some((_, rel)) => {
+                let mut relation = rel.clone();
+                relation.empty = ctx.empty;
+                Ok(relation.into_value())
+            }
             None => Err(Error::new(
                 ErrorKind::InvalidOperation,
                 format!("source('{source}', '{table}') is not defined in any property file"),

@@ -113,6 +113,7 @@ fn node(dialect: Dialect) -> NodeCtx {
         target_database: "db".to_string(),
         target_schema: "main".to_string(),
         is_incremental: false,
+        empty: false,
         calls: Default::default(),
         globals: Value::from_object(BTreeMap::<String, Value>::new()),
         frames: Vec::new(),

@@ -31,6 +31,33 @@ pub struct PassInput<'a> {
     /// Vars per package, computed once.
     pub vars: HashMap<String, Arc<HashMap<String, Json>>>,
     pub resolver: Option<Arc<Resolver>>,
+    /// What the warehouse holds when rendering for a run (None offline).
+    pub run: Option<RunState>,
+}
+
+/// What a run knows at compile time: the relations that exist (lower-cased
+/// `database.schema.identifier`) and `--full-refresh`, which decide `is_incremental()`.
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    pub existing: Arc<std::collections::HashSet<String>>,
+    pub full_refresh: bool,
+    /// `--empty`: models and snapshots read zero rows from refs and sources.
+    pub empty: bool,
+}
+
+impl RunState {
+    /// dbt's is_incremental(): an incremental model whose table exists, not being
+    /// rebuilt by --full-refresh (the node's `full_refresh` config wins over the flag).
+    pub fn is_incremental(&self, node: &Node) -> bool {
+        let key = format!("{}.{}.{}", node.database, node.schema, node.alias).to_lowercase();
+        node.materialized() == "incremental"
+            && self.existing.contains(&key)
+            && !node
+                .config
+                .get("full_refresh")
+                .and_then(Json::as_bool)
+                .unwrap_or(self.full_refresh)
+    }
 }
 
 impl<'a> PassInput<'a> {
@@ -49,6 +76,7 @@ impl<'a> PassInput<'a> {
             project,
             vars,
             resolver,
+            run: None,
         }
     }
 
@@ -84,7 +112,12 @@ impl<'a> PassInput<'a> {
             resolver: self.resolver.clone(),
             target_database: self.project.target.database.clone(),
             target_schema: self.project.target.schema.clone(),
-            is_incremental: false,
+            is_incremental: self.run.as_ref().is_some_and(|r| r.is_incremental(node)),
+            empty: self.run.as_ref().is_some_and(|r| r.empty)
+                && matches!(
+                    node.resource_type,
+                    crate::node::ResourceType::Model | crate::node::ResourceType::Snapshot
+                ),
             calls: Calls::default(),
             globals,
             frames: Vec::new(),
@@ -151,15 +184,30 @@ fn ctx_with_test(mut ctx: NodeCtx, node: &Node) -> NodeCtx {
             .attached_node
             .as_deref()
             .is_some_and(|a| a.starts_with("source."));
+        // A test can ref other models too (relationships' `to`): `model` is the one the
+        // test is attached to, named by the last parts of attached_node.
+        let parts: Vec<&str> = meta
+            .attached_node
+            .as_deref()
+            .map(|a| a.split('.').collect())
+            .unwrap_or_default();
         ctx.test = Some(super::context::TestCall {
             meta: meta.clone(),
             model_ref: if on_source {
                 None
             } else {
-                node.refs.first().cloned()
+                node.refs
+                    .iter()
+                    .find(|r| parts.get(2) == Some(&r.name.as_str()))
+                    .or(node.refs.first())
+                    .cloned()
             },
             model_source: if on_source {
-                node.sources.first().cloned()
+                node.sources
+                    .iter()
+                    .find(|(s, t)| parts.get(2..4) == Some(&[s.as_str(), t.as_str()][..]))
+                    .or(node.sources.first())
+                    .cloned()
             } else {
                 None
             },

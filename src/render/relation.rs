@@ -19,6 +19,9 @@ pub struct Relation {
     /// Ephemeral relations render as their CTE name.
     pub cte: bool,
     pub quote: crate::dialect::QuotePolicy,
+    /// `--empty`: the relation renders as a subquery returning no rows (dbt's
+    /// render_limited), so models build their schema without reading data.
+    pub empty: bool,
 }
 
 impl Relation {
@@ -32,6 +35,7 @@ impl Relation {
             kind: "",
             cte: false,
             quote: crate::dialect::QuotePolicy::default(),
+            empty: false,
         }
     }
 
@@ -44,6 +48,7 @@ impl Relation {
             kind: "cte",
             cte: true,
             quote: crate::dialect::QuotePolicy::default(),
+            empty: false,
         }
     }
 
@@ -51,12 +56,20 @@ impl Relation {
         if self.cte {
             return self.identifier.clone();
         }
-        self.dialect.relation_quoted(
+        let name = self.dialect.relation_quoted(
             self.quote,
             self.database.as_deref().unwrap_or(""),
             self.schema.as_deref().unwrap_or(""),
             &self.identifier,
-        )
+        );
+        if self.empty {
+            format!(
+                "(select * from {name} where false limit 0) _dbt_limit_subq_{}",
+                self.identifier
+            )
+        } else {
+            name
+        }
     }
 
     pub fn into_value(self) -> Value {

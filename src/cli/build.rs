@@ -1,0 +1,225 @@
+//! `seed`, `run`, `snapshot`, `test` and `build`: select, compile against what the warehouse
+//! holds, run in DAG order, print one line per node and dbt's summary, write artifacts.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde_json::{Value as Json, json};
+
+use super::args::{RunArgs, SelectArgs};
+use super::commands::{INVALID, NODE_FAILED, OK, choose, parse};
+use super::output::Printer;
+use super::report;
+use super::settings::{Selection, Settings};
+use super::warehouse::{Warehouse, fail};
+use crate::diagnostics::Diagnostic;
+use crate::execute::{self, Event, Outcome, RunContext};
+use crate::node::ResourceType;
+use crate::pipeline::{self, Parsed};
+use crate::render::passes::RunState;
+
+/// Which command: decides the resource types it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Run,
+    Seed,
+    Snapshot,
+    Test,
+    Build,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::Seed => "seed",
+            Kind::Snapshot => "snapshot",
+            Kind::Test => "test",
+            Kind::Build => "build",
+        }
+    }
+
+    fn runs(self, t: ResourceType, args: &RunArgs) -> bool {
+        let by_kind = match self {
+            Kind::Run => t == ResourceType::Model,
+            Kind::Seed => t == ResourceType::Seed,
+            Kind::Snapshot => t == ResourceType::Snapshot,
+            Kind::Test => t == ResourceType::Test,
+            Kind::Build => matches!(
+                t,
+                ResourceType::Model
+                    | ResourceType::Seed
+                    | ResourceType::Snapshot
+                    | ResourceType::Test
+            ),
+        };
+        let named = |list: &[String]| {
+            list.iter()
+                .any(|r| ResourceType::parse(r).is_some_and(|x| x == t))
+        };
+        by_kind
+            && (args.resource_type.is_empty() || named(&args.resource_type))
+            && !named(&args.exclude_resource_type)
+    }
+}
+
+pub fn build_cmd(
+    settings: &Settings,
+    kind: Kind,
+    select: &SelectArgs,
+    args: &RunArgs,
+    p: &mut Printer,
+) -> i32 {
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let mut parsed = match parse(settings, p) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let sel = Selection::from(select);
+    let chosen = match choose(&parsed, &sel, p) {
+        Ok(s) => s,
+        Err(d) => {
+            p.diagnostic(&d);
+            return INVALID;
+        }
+    };
+    let order = parsed.graph.topo_order();
+    let rank: HashMap<usize, usize> = order.iter().enumerate().map(|(r, &i)| (i, r)).collect();
+    let mut selected: Vec<usize> = chosen
+        .into_iter()
+        .filter(|&i| kind.runs(parsed.graph.nodes[i].resource_type, args))
+        .collect();
+    selected.sort_by_key(|i| rank.get(i).copied().unwrap_or(usize::MAX));
+    let warehouse = match Warehouse::connect(&parsed) {
+        Ok(w) => w,
+        Err(d) => return fail(p, &d),
+    };
+    let existing = match warehouse.existing() {
+        Ok(e) => e,
+        Err(d) => return fail(p, &d),
+    };
+    let run_state = RunState {
+        existing: std::sync::Arc::new(existing),
+        full_refresh: args.full_refresh,
+        empty: args.empty,
+    };
+    let diags = pipeline::compile_with(&mut parsed, &selected, true, Some(run_state));
+    p.diagnostics(diags.iter().filter(|d| !d.is_error()));
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    if !errors.is_empty() {
+        p.diagnostics(errors.iter().copied());
+        p.info(
+            "MainEncounteredError",
+            &format!("{} error(s) found; nothing was run", errors.len()),
+        );
+        return INVALID;
+    }
+    let target_path = parsed.project.root_package().config.target_path.clone();
+    let nodes: Vec<&crate::node::Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
+    if let Err(e) = crate::artifacts::write_compiled(&parsed.project.root, &target_path, &nodes) {
+        p.diagnostic(&Diagnostic::error(format!(
+            "could not write compiled SQL: {e}"
+        )));
+        return INVALID;
+    }
+    let db = match warehouse.open(&parsed) {
+        Ok(d) => d,
+        Err(d) => return fail(p, &d),
+    };
+    let ctx = RunContext {
+        adapter: db.as_ref(),
+        root: &parsed.project.root,
+        full_refresh: args.full_refresh,
+        store_failures: args.store_failures,
+    };
+    let threads = settings
+        .threads
+        .or_else(|| {
+            parsed
+                .project
+                .target
+                .fields
+                .get("threads")
+                .and_then(Json::as_u64)
+                .map(|t| t as usize)
+        })
+        .unwrap_or(1);
+    let runnable: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&i| execute::runnable(&parsed.graph, i))
+        .collect();
+    p.info(
+        "ConcurrencyLine",
+        &format!(
+            "Concurrency: {threads} threads (target='{}')",
+            parsed.project.target.name
+        ),
+    );
+    let mut reporter = report::Reporter::new(&parsed, &runnable, &target_path);
+    execute::run(
+        &parsed.graph,
+        &runnable,
+        &ctx,
+        threads,
+        args.fail_fast,
+        |ev: Event<Outcome>| reporter.on_event(ev, p),
+    );
+    let elapsed = clock.elapsed().as_secs_f64();
+    let outcomes = reporter.finish(p, elapsed);
+    write_artifacts(&parsed, kind, args, &outcomes, started, elapsed, p);
+    if outcomes.values().any(|o| o.status.blocks()) {
+        NODE_FAILED
+    } else {
+        OK
+    }
+}
+
+/// run_results.json, target/run/** and manifest.json; failures here are reported, not fatal.
+fn write_artifacts(
+    parsed: &Parsed,
+    kind: Kind,
+    args: &RunArgs,
+    outcomes: &HashMap<usize, Outcome>,
+    started: chrono::DateTime<chrono::Utc>,
+    elapsed: f64,
+    p: &Printer,
+) {
+    let root = &parsed.project.root;
+    let target_path = &parsed.project.root_package().config.target_path;
+    let target_dir = root.join(target_path);
+    let mut ordered: Vec<(&usize, &Outcome)> = outcomes.iter().collect();
+    ordered.sort_by_key(|a| a.1.started_at);
+    let rows: Vec<crate::artifacts::run_results::ResultRow> = ordered
+        .iter()
+        .map(|(i, o)| {
+            let n = &parsed.graph.nodes[**i];
+            crate::artifacts::run_results::ResultRow {
+                node: n,
+                outcome: (o.status != execute::RunStatus::Skipped).then_some(*o),
+                relation_name: report::relation_name(parsed, n),
+            }
+        })
+        .collect();
+    let cli_args = json!({
+        "which": kind.name(),
+        "full_refresh": args.full_refresh,
+        "fail_fast": args.fail_fast,
+        "empty": args.empty,
+        "store_failures": args.store_failures,
+    });
+    let done: Vec<(&crate::node::Node, &Outcome)> = ordered
+        .iter()
+        .map(|(i, o)| (&parsed.graph.nodes[**i], *o))
+        .collect();
+    let written =
+        crate::artifacts::run_results::write(&target_dir, &rows, started, elapsed, cli_args)
+            .and_then(|()| crate::artifacts::run_results::write_run_sql(root, target_path, &done))
+            .and_then(|()| super::commands::write_manifest(parsed, true).map(|_| ()));
+    if let Err(e) = written {
+        p.diagnostic(&Diagnostic::error(format!(
+            "could not write run artifacts in {target_path}: {e}"
+        )));
+    }
+}

@@ -1,0 +1,229 @@
+//! One node's run: a compiled node + the warehouse -> built relation or test verdict, with
+//! the statements executed (for target/run) and dbt's status for run_results.json.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value as Json, json};
+
+use crate::adapter::{Adapter, AdapterError, RelationKind};
+use crate::node::{Node, ResourceType};
+use crate::plan;
+
+/// dbt's node statuses, as written in run_results.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Success,
+    Error,
+    Skipped,
+    Pass,
+    Fail,
+    Warn,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Success => "success",
+            RunStatus::Error => "error",
+            RunStatus::Skipped => "skipped",
+            RunStatus::Pass => "pass",
+            RunStatus::Fail => "fail",
+            RunStatus::Warn => "warn",
+        }
+    }
+
+    /// Whether dependents must be skipped (a build error or an error-severity failure).
+    pub fn blocks(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Error | RunStatus::Fail | RunStatus::Skipped
+        )
+    }
+}
+
+/// What happened to one node.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub status: RunStatus,
+    /// dbt's short description (`created sql view model`, `loaded seed file`) or the
+    /// error text.
+    pub message: String,
+    /// Failing rows of a test.
+    pub failures: Option<u64>,
+    /// Rows written, where the warehouse tells.
+    pub rows_affected: Option<u64>,
+    /// The statements that built the node, for target/run.
+    pub executed: Vec<String>,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub seconds: f64,
+    /// The worker thread that ran it (1-based).
+    pub thread: usize,
+}
+
+impl Outcome {
+    pub fn adapter_response(&self) -> Json {
+        match self.rows_affected {
+            Some(n) => json!({"_message": format!("OK {n}"), "code": "OK", "rows_affected": n}),
+            None if self.status.blocks() => json!({}),
+            None => json!({"_message": "OK", "code": "OK"}),
+        }
+    }
+}
+
+/// What every node run needs besides the node itself.
+pub struct RunContext<'a> {
+    pub adapter: &'a dyn Adapter,
+    /// The project root: seed files are read relative to it.
+    pub root: &'a Path,
+    pub full_refresh: bool,
+    /// `--store-failures` for every test.
+    pub store_failures: bool,
+}
+
+/// A step failed: the message shown to the user (the warehouse's own words).
+pub struct Failed(pub String);
+
+impl From<AdapterError> for Failed {
+    fn from(e: AdapterError) -> Failed {
+        Failed(e.to_string())
+    }
+}
+
+impl From<plan::PlanError> for Failed {
+    fn from(e: plan::PlanError) -> Failed {
+        Failed(e.to_string())
+    }
+}
+
+/// Runs one node and reports its outcome; never panics on warehouse errors.
+pub fn run_node(node: &Node, ctx: &RunContext) -> Outcome {
+    let started_at = chrono::Utc::now();
+    let clock = Instant::now();
+    let mut executed = Vec::new();
+    let result = match node.resource_type {
+        ResourceType::Test => crate::testing::data::run(node, ctx, &mut executed),
+        ResourceType::Seed => build_seed(node, ctx, &mut executed),
+        ResourceType::Snapshot => build_snapshot(node, ctx, &mut executed),
+        _ => build_model(node, ctx, &mut executed),
+    };
+    let (status, message, failures, rows_affected) = match result {
+        Ok(v) => (v.status, v.message, v.failures, v.rows_affected),
+        Err(Failed(message)) => (RunStatus::Error, message, None, None),
+    };
+    Outcome {
+        status,
+        message,
+        failures,
+        rows_affected,
+        executed,
+        started_at,
+        seconds: clock.elapsed().as_secs_f64(),
+        thread: super::schedule::worker_id(),
+    }
+}
+
+/// The part of an outcome a runner decides.
+pub struct Verdict {
+    pub status: RunStatus,
+    pub message: String,
+    pub failures: Option<u64>,
+    pub rows_affected: Option<u64>,
+}
+
+impl Verdict {
+    pub fn success(message: String) -> Verdict {
+        Verdict {
+            status: RunStatus::Success,
+            message,
+            failures: None,
+            rows_affected: None,
+        }
+    }
+}
+
+/// Runs a plan: preparation statements, then the atomic part in one transaction.
+pub(crate) fn execute_plan(
+    ctx: &RunContext,
+    p: &plan::Plan,
+    executed: &mut Vec<String>,
+) -> Result<(), Failed> {
+    for statement in &p.prepare {
+        ctx.adapter.execute(statement)?;
+        executed.push(statement.clone());
+    }
+    executed.extend(p.atomic.iter().cloned());
+    ctx.adapter.execute_atomically(&p.atomic)?;
+    Ok(())
+}
+
+fn existing_kind(ctx: &RunContext, node: &Node) -> Result<Option<RelationKind>, Failed> {
+    Ok(ctx
+        .adapter
+        .relation_kind(&node.database, &node.schema, &node.alias)?)
+}
+
+fn build_model(
+    node: &Node,
+    ctx: &RunContext,
+    executed: &mut Vec<String>,
+) -> Result<Verdict, Failed> {
+    let existing = existing_kind(ctx, node)?;
+    let materialized = node.materialized();
+    let p = if materialized == "incremental" {
+        plan_incremental(node, ctx, existing)?
+    } else {
+        plan::plan(node, ctx.adapter.dialect(), existing)?
+    };
+    let Some(p) = p else {
+        return Ok(Verdict::success("ephemeral".into()));
+    };
+    execute_plan(ctx, &p, executed)?;
+    Ok(Verdict::success(format!("sql {materialized} model")))
+}
+
+/// An incremental model builds a table on its first run, on --full-refresh and over a
+/// view; otherwise it merges the new rows in by its strategy.
+fn plan_incremental(
+    node: &Node,
+    ctx: &RunContext,
+    existing: Option<RelationKind>,
+) -> Result<Option<plan::Plan>, Failed> {
+    let dialect = ctx.adapter.dialect();
+    if existing != Some(RelationKind::Table) || full_refresh(node, ctx) {
+        return Ok(Some(plan::plan_as(
+            node,
+            dialect,
+            existing,
+            RelationKind::Table,
+        )?));
+    }
+    let _ = dialect;
+    Err(Failed(
+        "incremental strategies are not supported yet".to_string(),
+    ))
+}
+
+/// dbt's should_full_refresh: the node's `full_refresh` config wins over the flag.
+pub fn full_refresh(node: &Node, ctx: &RunContext) -> bool {
+    node.config
+        .get("full_refresh")
+        .and_then(Json::as_bool)
+        .unwrap_or(ctx.full_refresh)
+}
+
+fn build_seed(
+    _node: &Node,
+    _ctx: &RunContext,
+    _executed: &mut [String],
+) -> Result<Verdict, Failed> {
+    Err(Failed("seeds are not supported yet".to_string()))
+}
+
+fn build_snapshot(
+    _node: &Node,
+    _ctx: &RunContext,
+    _executed: &mut [String],
+) -> Result<Verdict, Failed> {
+    Err(Failed("snapshots are not supported yet".to_string()))
+}
