@@ -1,10 +1,14 @@
 //! `xform run`: parse, select models, compile, then build them on the target's warehouse.
 
-use super::commands::{INVALID, NODE_FAILED, OK, choose, parse};
+use super::commands::{INVALID, choose, parse};
+// Only the DuckDB build runs anything, so only it reports per-node outcomes.
+#[cfg(feature = "duckdb")]
+use super::commands::{NODE_FAILED, OK};
 use super::output::Printer;
 use super::settings::{Selection, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::dialect::Dialect;
+#[cfg(feature = "duckdb")]
 use crate::execute::{self, Status};
 use crate::node::ResourceType;
 use crate::pipeline;
