@@ -115,6 +115,15 @@ pub fn build_cmd(
         );
         return INVALID;
     }
+    let invalid = invalid_configs(&parsed, &selected);
+    if !invalid.is_empty() {
+        p.diagnostics(&invalid);
+        p.info(
+            "MainEncounteredError",
+            &format!("{} error(s) found; nothing was run", invalid.len()),
+        );
+        return INVALID;
+    }
     let target_path = parsed.project.root_package().config.target_path.clone();
     let nodes: Vec<&crate::node::Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
     if let Err(e) = crate::artifacts::write_compiled(&parsed.project.root, &target_path, &nodes) {
@@ -174,6 +183,24 @@ pub fn build_cmd(
     } else {
         OK
     }
+}
+
+/// Materialization configs that can only fail at run time (a misspelt strategy or
+/// on_schema_change), found before anything runs.
+fn invalid_configs(parsed: &Parsed, selected: &[usize]) -> Vec<Diagnostic> {
+    selected
+        .iter()
+        .map(|&i| &parsed.graph.nodes[i])
+        .filter(|n| n.resource_type == ResourceType::Model && n.materialized() == "incremental")
+        .filter_map(|n| {
+            crate::plan::incremental::IncrementalConfig::from_node(n)
+                .err()
+                .map(|e| {
+                    Diagnostic::error(e.to_string())
+                        .at(crate::diagnostics::Location::file(&n.origin.file))
+                })
+        })
+        .collect()
 }
 
 /// run_results.json, target/run/** and manifest.json; failures here are reported, not fatal.

@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 
 use crate::adapter::{Adapter, AdapterError, RelationKind};
 use crate::node::{Node, ResourceType};
-use crate::plan;
+use crate::plan::{self, incremental};
 
 /// dbt's node statuses, as written in run_results.json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,10 +198,27 @@ fn plan_incremental(
             RelationKind::Table,
         )?));
     }
-    let _ = dialect;
-    Err(Failed(
-        "incremental strategies are not supported yet".to_string(),
-    ))
+    let sql = node
+        .compiled_code
+        .as_deref()
+        .ok_or_else(|| Failed(format!("`{}` was not compiled", node.name)))?;
+    let target = dialect.relation(&node.database, &node.schema, &node.alias);
+    let existing = ctx
+        .adapter
+        .columns(&node.database, &node.schema, &node.alias)?;
+    let incoming = ctx.adapter.describe(sql)?;
+    let atomic = incremental::plan_incremental(&incremental::IncrementalInput {
+        node,
+        dialect,
+        sql,
+        target: &target,
+        existing: &existing,
+        incoming: &incoming,
+    })?;
+    Ok(Some(plan::Plan {
+        prepare: Vec::new(),
+        atomic,
+    }))
 }
 
 /// dbt's should_full_refresh: the node's `full_refresh` config wins over the flag.

@@ -1,6 +1,8 @@
 //! Materializations: a compiled node + what exists in the warehouse -> the SQL steps that
 //! build it, each step list meant to run in one transaction (pure: no I/O here).
 
+pub mod incremental;
+
 use crate::adapter::RelationKind;
 use crate::dialect::Dialect;
 use crate::node::Node;
@@ -22,6 +24,79 @@ pub enum PlanError {
     Unsupported(String),
     #[error("node `{0}` has no compiled SQL")]
     NotCompiled(String),
+    #[error(
+        "{node}: incremental_strategy `{value}` is not valid here; expected one of: {expected}"
+    )]
+    InvalidStrategy {
+        node: String,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{node}: incremental_strategy `{strategy}` is not supported yet")]
+    StrategyUnsupported { node: String, strategy: String },
+    #[error("{node}: on_schema_change `{value}` is not valid; expected one of: {expected}")]
+    InvalidOnSchemaChange {
+        node: String,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{node}: config `{key}` {problem}")]
+    InvalidConfig {
+        node: String,
+        key: String,
+        problem: String,
+    },
+    #[error("{node}: config `{key}` is not supported yet")]
+    UnsupportedConfig { node: String, key: String },
+    #[error(
+        "{node}: the model's columns no longer match {target} (on_schema_change: fail)\n  \
+         in the model, not in the table: {}\n  \
+         in the table, not in the model: {}\n  \
+         type changed: {}\n\
+         set on_schema_change to append_new_columns or sync_all_columns, \
+         rebuild with --full-refresh, or alter the table by hand",
+        list(.added), list(.removed), list(.retyped)
+    )]
+    SchemaChanged {
+        node: String,
+        target: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+        /// `name OLD -> NEW` per column.
+        retyped: Vec<String>,
+    },
+    #[error(
+        "{node}: the model no longer produces {} of {target} (on_schema_change: ignore \
+         keeps the table's columns); set on_schema_change to append_new_columns or \
+         sync_all_columns, or rebuild with --full-refresh",
+        .columns.join(", ")
+    )]
+    MissingColumns {
+        node: String,
+        target: String,
+        columns: Vec<String>,
+    },
+    #[error(
+        "{node}: the model produces {}, which {target} lacks, and a merge with \
+         on_schema_change: ignore cannot write them (dbt-duckdb fails here too); set \
+         on_schema_change to append_new_columns or sync_all_columns, or rebuild with \
+         --full-refresh",
+        .columns.join(", ")
+    )]
+    MergeNewColumns {
+        node: String,
+        target: String,
+        columns: Vec<String>,
+    },
+}
+
+/// Column names for an error message.
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
 }
 
 /// Plans a view or table build of `node` given the kind of relation already there.
