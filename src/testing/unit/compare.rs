@@ -18,7 +18,11 @@ fn cmp_value(a: &Json, b: &Json) -> Ordering {
             let (x, y) = (x.as_f64().unwrap_or(0.0), y.as_f64().unwrap_or(0.0));
             x.total_cmp(&y)
         }
-        (Json::String(x), Json::String(y)) => x.cmp(y),
+        // Decimals arrive as text: order them as numbers so the diff reads naturally.
+        (Json::String(x), Json::String(y)) => match (x.parse::<f64>(), y.parse::<f64>()) {
+            (Ok(p), Ok(q)) => p.total_cmp(&q).then_with(|| x.cmp(y)),
+            _ => x.cmp(y),
+        },
         (Json::Bool(x), Json::Bool(y)) => x.cmp(y),
         _ => a.to_string().cmp(&b.to_string()),
     }
