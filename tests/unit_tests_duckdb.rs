@@ -403,4 +403,11 @@ unit_test:unit_shop.orders_incremental_new_rows_only
 unit_test:unit_shop.stg_orders_all_returned
 unit_test:unit_shop.stg_orders_drops_returns";
     assert_eq!(r.stdout.trim(), dbt);
+    let r = xform(
+        dir.path(),
+        &["ls", "-s", "big_orders_defaults", "--output", "json"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let dbt = r#"{"name": "big_orders_defaults", "resource_type": "unit_test", "package_name": "unit_shop", "original_file_path": "models/marts/_unit_tests.yml", "unique_id": "unit_test.unit_shop.big_orders.big_orders_defaults", "depends_on": {"macros": [], "nodes": ["model.unit_shop.big_orders"]}, "config": {"tags": [], "meta": {}, "enabled": true, "static_analysis": null}}"#;
+    assert_eq!(r.stdout.trim(), dbt);
 }
