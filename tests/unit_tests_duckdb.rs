@@ -411,3 +411,69 @@ unit_test:unit_shop.stg_orders_drops_returns";
     let dbt = r#"{"name": "big_orders_defaults", "resource_type": "unit_test", "package_name": "unit_shop", "original_file_path": "models/marts/_unit_tests.yml", "unique_id": "unit_test.unit_shop.big_orders.big_orders_defaults", "depends_on": {"macros": [], "nodes": ["model.unit_shop.big_orders"]}, "config": {"tags": [], "meta": {}, "enabled": true, "static_analysis": null}}"#;
     assert_eq!(r.stdout.trim(), dbt);
 }
+
+#[test]
+fn a_seed_given_without_rows_uses_its_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let write = |rel: &str, text: &str| {
+        let path = p.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "dbt_project.yml",
+        "name: seedut\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: fixture\n",
+    );
+    write(
+        "profiles.yml",
+        &std::fs::read_to_string(common::fixtures().join("unit_tests/profiles.yml")).unwrap(),
+    );
+    write("seeds/countries.csv", "code,name\nfr,France\nde,Germany\n");
+    write(
+        "models/country_names.sql",
+        "select code, upper(name) as name from {{ ref('countries') }}\n",
+    );
+    write(
+        "models/unit.yml",
+        "unit_tests:
+  - name: country_names_from_the_seed_file
+    model: country_names
+    given:
+      - input: ref('countries')
+    expect:
+      rows:
+        - {code: fr, name: FRANCE}
+        - {code: de, name: GERMANY}
+",
+    );
+    // The seed's table types the fixture; its rows come from the CSV, not the table.
+    DuckDb::open(&p.join("test.duckdb"))
+        .unwrap()
+        .execute("create table main.countries (code varchar, name varchar)")
+        .unwrap();
+    let r = xform(p, &["test", "-s", "test_type:unit"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(results(p)[0].1, "pass");
+    // A model given without rows is not a seed: dbt's parse error, before anything runs.
+    write(
+        "models/unit.yml",
+        "unit_tests:
+  - name: no_rows_for_a_model
+    model: country_names
+    given:
+      - input: ref('country_names')
+    expect:
+      rows: []
+",
+    );
+    let r = xform(p, &["test", "-s", "test_type:unit"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "Unable to find seed 'seedut.country_names' for unit tests in directories: ['seeds']"
+        ),
+        "{}",
+        r.stderr
+    );
+}
