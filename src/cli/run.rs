@@ -1,11 +1,10 @@
 //! `xform run`: parse, select models, compile, then build them on the target's warehouse.
 
-use super::commands::{INVALID, NODE_FAILED, OK, choose, parse};
+use super::commands::{INVALID, choose, parse};
 use super::output::Printer;
 use super::settings::{Selection, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::dialect::Dialect;
-use crate::execute::{self, Status};
 use crate::node::ResourceType;
 use crate::pipeline;
 
@@ -48,6 +47,10 @@ pub fn run_cmd(settings: &Settings, sel: &Selection, p: &mut Printer) -> i32 {
 
 #[cfg(feature = "duckdb")]
 fn open_and_run(parsed: &pipeline::Parsed, selected: &[usize], p: &mut Printer) -> i32 {
+    // Imported here: a build without DuckDB has no use for them.
+    use super::commands::{NODE_FAILED, OK};
+    use crate::execute::{self, Status};
+
     let path = parsed
         .project
         .target
