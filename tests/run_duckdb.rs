@@ -1,6 +1,6 @@
 //! `xform run` on embedded DuckDB: models built in DAG order into a real database file,
 //! checked by querying the file; failures keep the old relation and skip descendants.
-// Needs the embedded engine; a `--no-default-features` build has nothing to run.
+// Needs the embedded engine; a `--no-default-features` build skips the whole file.
 #![cfg(feature = "duckdb")]
 
 mod common;

@@ -191,14 +191,17 @@ fn invalid_configs(parsed: &Parsed, selected: &[usize]) -> Vec<Diagnostic> {
     selected
         .iter()
         .map(|&i| &parsed.graph.nodes[i])
-        .filter(|n| n.resource_type == ResourceType::Model && n.materialized() == "incremental")
         .filter_map(|n| {
-            crate::plan::incremental::IncrementalConfig::from_node(n)
-                .err()
-                .map(|e| {
-                    Diagnostic::error(e.to_string())
-                        .at(crate::diagnostics::Location::file(&n.origin.file))
-                })
+            let problem = match n.resource_type {
+                ResourceType::Model if n.materialized() == "incremental" => {
+                    crate::plan::incremental::IncrementalConfig::from_node(n).err()
+                }
+                ResourceType::Snapshot => crate::plan::snapshot::SnapshotConfig::from_node(n).err(),
+                _ => None,
+            }?;
+            let mut at = crate::diagnostics::Location::file(&n.origin.file);
+            at.line = n.origin.line;
+            Some(Diagnostic::error(problem.to_string()).at(at))
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 
 use crate::adapter::{Adapter, AdapterError, RelationKind};
 use crate::node::{Node, ResourceType};
-use crate::plan::{self, incremental};
+use crate::plan::{self, incremental, snapshot};
 
 /// dbt's node statuses, as written in run_results.json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,9 +238,46 @@ fn build_seed(
 }
 
 fn build_snapshot(
-    _node: &Node,
-    _ctx: &RunContext,
-    _executed: &mut [String],
+    node: &Node,
+    ctx: &RunContext,
+    executed: &mut Vec<String>,
 ) -> Result<Verdict, Failed> {
-    Err(Failed("snapshots are not supported yet".to_string()))
+    let dialect = ctx.adapter.dialect();
+    let existing = match existing_kind(ctx, node)? {
+        Some(RelationKind::View) => {
+            return Err(Failed(format!(
+                "the snapshot target {}.{} is a view; snapshots need a table (drop the view)",
+                node.schema, node.alias
+            )));
+        }
+        Some(RelationKind::Table) => Some(ctx.adapter.columns(
+            &node.database,
+            &node.schema,
+            &node.alias,
+        )?),
+        None => None,
+    };
+    let sql = node
+        .compiled_code
+        .as_deref()
+        .ok_or_else(|| Failed(format!("`{}` was not compiled", node.name)))?;
+    let source_columns = ctx.adapter.describe(sql)?;
+    let target = dialect.relation(&node.database, &node.schema, &node.alias);
+    let atomic = snapshot::plan_snapshot(&snapshot::SnapshotInput {
+        node,
+        dialect,
+        sql,
+        target: &target,
+        existing: existing.as_deref(),
+        source_columns: &source_columns,
+    })?;
+    let p = plan::Plan {
+        prepare: vec![format!(
+            "create schema if not exists {}",
+            dialect.relation(&node.database, &node.schema, "")
+        )],
+        atomic,
+    };
+    execute_plan(ctx, &p, executed)?;
+    Ok(Verdict::success("snapshot".into()))
 }
