@@ -100,28 +100,24 @@ pub fn build_cmd(
         Err(d) => return fail(p, &d),
     };
     let run_state = RunState {
+        adapter: Some(warehouse.adapter.clone()),
         existing: std::sync::Arc::new(existing),
         full_refresh: args.full_refresh,
         empty: args.empty,
     };
     let diags = pipeline::compile_with(&mut parsed, &selected, true, Some(run_state));
     p.diagnostics(diags.iter().filter(|d| !d.is_error()));
-    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    let mut errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
+    if errors.is_empty() {
+        errors = invalid_configs(&parsed, &selected);
+    }
     if !errors.is_empty() {
-        p.diagnostics(errors.iter().copied());
+        p.diagnostics(&errors);
         p.info(
             "MainEncounteredError",
             &format!("{} error(s) found; nothing was run", errors.len()),
         );
-        return INVALID;
-    }
-    let invalid = invalid_configs(&parsed, &selected);
-    if !invalid.is_empty() {
-        p.diagnostics(&invalid);
-        p.info(
-            "MainEncounteredError",
-            &format!("{} error(s) found; nothing was run", invalid.len()),
-        );
+        warehouse.discard();
         return INVALID;
     }
     let target_path = parsed.project.root_package().config.target_path.clone();
@@ -132,12 +128,8 @@ pub fn build_cmd(
         )));
         return INVALID;
     }
-    let db = match warehouse.open(&parsed) {
-        Ok(d) => d,
-        Err(d) => return fail(p, &d),
-    };
     let ctx = RunContext {
-        adapter: db.as_ref(),
+        adapter: warehouse.adapter.as_ref(),
         root: &parsed.project.root,
         full_refresh: args.full_refresh,
         store_failures: args.store_failures,

@@ -60,6 +60,7 @@ pub fn show_cmd(
             );
         }
         let run = RunState {
+            adapter: Some(warehouse.adapter.clone()),
             existing: std::sync::Arc::new(existing),
             ..RunState::default()
         };
@@ -75,10 +76,7 @@ pub fn show_cmd(
             })
             .collect()
     };
-    let db = match warehouse.open(&parsed) {
-        Ok(d) => d,
-        Err(d) => return fail(p, &d),
-    };
+    let db = &warehouse.adapter;
     let mut code = OK;
     for (name, sql) in queries {
         let limited = if limit >= 0 {

@@ -15,3 +15,4 @@ pub mod prepare;
 pub mod pymodules;
 pub mod pyobj;
 pub mod relation;
+pub mod warehouse;
