@@ -1,6 +1,8 @@
 //! Materializations: a compiled node + what exists in the warehouse -> the SQL steps that
 //! build it, each step list meant to run in one transaction (pure: no I/O here).
 
+pub mod seed;
+
 use crate::adapter::RelationKind;
 use crate::dialect::Dialect;
 use crate::node::Node;
@@ -22,6 +24,18 @@ pub enum PlanError {
     Unsupported(String),
     #[error("node `{0}` has no compiled SQL")]
     NotCompiled(String),
+    #[error("cannot seed to {0}: it is a view")]
+    SeedOntoView(String),
+    #[error(
+        "{relation} has {had} columns but the seed now has {has}; run with --full-refresh to recreate it"
+    )]
+    SeedColumnsChanged {
+        relation: String,
+        had: usize,
+        has: usize,
+    },
+    #[error("config `{key}` {message}")]
+    BadConfig { key: String, message: String },
 }
 
 /// Plans a view or table build of `node` given the kind of relation already there.
