@@ -16,13 +16,13 @@
 //!
 //! The load is one `copy ... from 'file'`, as dbt-duckdb's default `fast` path does, so
 //! DuckDB converts the values exactly as under dbt: "" (quoted or not) is NULL, the text
-//! "null" stays text (agate's null reading only decides types), booleans are
-//! `true`/`false` in any case, dates and timestamps parse as DuckDB parses ISO text
-//! (an offset like `+02:00` is dropped, not applied). dbt-duckdb leaves the quote, escape
-//! and dialect to DuckDB's sniffer; we fix them to what the type inference read (`"`
-//! quotes, `""` escapes, the configured delimiter, no sniffing), which gave identical
-//! tables on every fixture seed and turns the sniffer's guesses on malformed files
-//! (an unclosed quote loaded as text) into errors the reader reported with a line.
+//! "null" stays text (agate's null spellings only decide types), booleans are
+//! `true`/`false` in any case, and ISO timestamps keep their wall-clock time (an offset
+//! such as `+02:00` is dropped, not applied). dbt-duckdb lets DuckDB's sniffer guess the
+//! quote and escape characters; we state what the type inference read (`"` quotes, `""`
+//! escapes, the configured delimiter, no sniffing). Every fixture seed loads identically;
+//! the difference is on malformed files, where the sniffer may give up on quoting and load
+//! an unclosed `"abc` as text, while the seed reader has already reported the line.
 
 use crate::adapter::{Column, RelationKind};
 use crate::dialect::Dialect;
