@@ -91,6 +91,17 @@ pub fn build_cmd(
         .filter(|&i| kind.runs(parsed.graph.nodes[i].resource_type, args))
         .collect();
     selected.sort_by_key(|i| rank.get(i).copied().unwrap_or(usize::MAX));
+    let seeds = match read_seeds(&parsed, &selected, p) {
+        Ok(s) => s,
+        Err(errors) => {
+            p.diagnostics(&errors);
+            p.info(
+                "MainEncounteredError",
+                &format!("{} error(s) found; nothing was run", errors.len()),
+            );
+            return INVALID;
+        }
+    };
     let warehouse = match Warehouse::connect(&parsed) {
         Ok(w) => w,
         Err(d) => return fail(p, &d),
@@ -133,6 +144,7 @@ pub fn build_cmd(
         root: &parsed.project.root,
         full_refresh: args.full_refresh,
         store_failures: args.store_failures,
+        seeds: &seeds,
     };
     let threads = settings
         .threads
@@ -174,6 +186,47 @@ pub fn build_cmd(
         NODE_FAILED
     } else {
         OK
+    }
+}
+
+/// Reads and types every selected seed's CSV before anything runs: a ragged or broken file
+/// is bad input (exit 2 at its file and line), never a half-loaded table.
+fn read_seeds(
+    parsed: &Parsed,
+    selected: &[usize],
+    p: &Printer,
+) -> Result<HashMap<String, crate::seed::SeedTable>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let results: Vec<(String, Result<crate::seed::SeedTable, Diagnostic>)> = selected
+        .par_iter()
+        .map(|&i| &parsed.graph.nodes[i])
+        .filter(|n| n.resource_type == ResourceType::Seed)
+        .map(|n| {
+            let read = crate::seed::SeedOptions::from_config(&n.config)
+                .and_then(|o| crate::seed::read_seed(&parsed.project.root.join(&n.origin.file), &o))
+                .map_err(|e| e.to_diagnostic(&n.origin.file));
+            (n.unique_id.clone(), read)
+        })
+        .collect();
+    let mut tables = HashMap::new();
+    let mut errors = Vec::new();
+    for (id, r) in results {
+        match r {
+            Ok(t) => {
+                if let Some(n) = parsed.graph.node(&id) {
+                    for w in &t.warnings {
+                        p.diagnostic(&w.to_diagnostic(&n.origin.file));
+                    }
+                }
+                tables.insert(id, t);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(tables)
+    } else {
+        Err(errors)
     }
 }
 

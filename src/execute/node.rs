@@ -79,6 +79,8 @@ pub struct RunContext<'a> {
     pub full_refresh: bool,
     /// `--store-failures` for every test.
     pub store_failures: bool,
+    /// Selected seeds' CSV files, read and typed before anything ran (by unique id).
+    pub seeds: &'a std::collections::HashMap<String, crate::seed::SeedTable>,
 }
 
 /// A step failed: the message shown to the user (the warehouse's own words).
@@ -230,11 +232,41 @@ pub fn full_refresh(node: &Node, ctx: &RunContext) -> bool {
 }
 
 fn build_seed(
-    _node: &Node,
-    _ctx: &RunContext,
-    _executed: &mut [String],
+    node: &Node,
+    ctx: &RunContext,
+    executed: &mut Vec<String>,
 ) -> Result<Verdict, Failed> {
-    Err(Failed("seeds are not supported yet".to_string()))
+    let table = ctx
+        .seeds
+        .get(&node.unique_id)
+        .ok_or_else(|| Failed(format!("seed `{}` was not read", node.name)))?;
+    let existing = existing_kind(ctx, node)?;
+    let existing_columns = match existing {
+        Some(_) => ctx
+            .adapter
+            .columns(&node.database, &node.schema, &node.alias)?,
+        None => Vec::new(),
+    };
+    let csv_path = ctx.root.join(&node.origin.file);
+    let csv_path = csv_path.to_string_lossy();
+    let p = plan::seed::plan_seed(
+        &plan::seed::SeedLoad {
+            node,
+            table,
+            csv_path: &csv_path,
+            existing,
+            existing_columns: &existing_columns,
+            full_refresh: full_refresh(node, ctx),
+        },
+        ctx.adapter.dialect(),
+    )?;
+    execute_plan(ctx, &p, executed)?;
+    Ok(Verdict {
+        status: RunStatus::Success,
+        message: format!("INSERT {}", table.rows),
+        failures: None,
+        rows_affected: Some(table.rows as u64),
+    })
 }
 
 fn build_snapshot(

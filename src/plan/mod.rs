@@ -2,6 +2,7 @@
 //! build it, each step list meant to run in one transaction (pure: no I/O here).
 
 pub mod incremental;
+pub mod seed;
 pub mod snapshot;
 
 use crate::adapter::RelationKind;
@@ -130,6 +131,18 @@ pub enum PlanError {
         target: String,
         missing: String,
     },
+    #[error("cannot seed to {0}: it is a view")]
+    SeedOntoView(String),
+    #[error(
+        "{relation} has {had} columns but the seed now has {has}; run with --full-refresh to recreate it"
+    )]
+    SeedColumnsChanged {
+        relation: String,
+        had: usize,
+        has: usize,
+    },
+    #[error("config `{key}` {message}")]
+    BadConfig { key: String, message: String },
 }
 
 /// Column names for an error message.
