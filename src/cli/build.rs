@@ -179,6 +179,14 @@ pub fn build_cmd(
         args.fail_fast,
         |ev: Event<Outcome>| reporter.on_event(ev, p),
     );
+    if kind == Kind::Build {
+        reporter.no_ops(
+            selected
+                .iter()
+                .copied()
+                .filter(|&i| parsed.graph.nodes[i].resource_type == ResourceType::Exposure),
+        );
+    }
     let elapsed = clock.elapsed().as_secs_f64();
     let outcomes = reporter.finish(p, elapsed);
     write_artifacts(&parsed, kind, args, &outcomes, started, elapsed, p);

@@ -19,6 +19,8 @@ pub enum RunStatus {
     Pass,
     Fail,
     Warn,
+    /// Nothing to run (an exposure in `build`), reported as dbt does.
+    NoOp,
 }
 
 impl RunStatus {
@@ -30,6 +32,7 @@ impl RunStatus {
             RunStatus::Pass => "pass",
             RunStatus::Fail => "fail",
             RunStatus::Warn => "warn",
+            RunStatus::NoOp => "no-op",
         }
     }
 
