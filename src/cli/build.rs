@@ -44,13 +44,14 @@ impl Kind {
             Kind::Run => t == ResourceType::Model,
             Kind::Seed => t == ResourceType::Seed,
             Kind::Snapshot => t == ResourceType::Snapshot,
-            Kind::Test => t == ResourceType::Test,
+            Kind::Test => matches!(t, ResourceType::Test | ResourceType::UnitTest),
             Kind::Build => matches!(
                 t,
                 ResourceType::Model
                     | ResourceType::Seed
                     | ResourceType::Snapshot
                     | ResourceType::Test
+                    | ResourceType::UnitTest
             ),
         };
         let named = |list: &[String]| {
@@ -139,12 +140,14 @@ pub fn build_cmd(
         )));
         return INVALID;
     }
+    let unit_env = crate::testing::unit::UnitEnv::new(&parsed);
     let ctx = RunContext {
         adapter: warehouse.adapter.as_ref(),
         root: &parsed.project.root,
         full_refresh: args.full_refresh,
         store_failures: args.store_failures,
         seeds: &seeds,
+        unit: Some(&unit_env),
     };
     let threads = settings
         .threads

@@ -294,7 +294,7 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
                     None => format!("source:{fqn}"),
                 },
                 ResourceType::Exposure => format!("exposure:{}.{}", n.package_name, n.name),
-                ResourceType::UnitTest => format!("unit_test:{fqn}"),
+                ResourceType::UnitTest => format!("unit_test:{}.{}", n.package_name, n.name),
                 _ => fqn,
             }
         }

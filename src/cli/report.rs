@@ -41,7 +41,16 @@ fn describe(n: &Node) -> String {
         ResourceType::Seed => format!("seed file {rel}"),
         ResourceType::Snapshot => format!("snapshot {rel}"),
         ResourceType::Test => format!("test {}", n.name),
+        ResourceType::UnitTest => format!("unit_test {}", unit_test_label(n)),
         _ => format!("sql {} model {rel}", n.materialized()),
+    }
+}
+
+/// dbt names a unit test after its model: `model::test`.
+fn unit_test_label(n: &Node) -> String {
+    match n.refs.first() {
+        Some(model) => format!("{}::{}", model.name, n.name),
+        None => n.name.clone(),
     }
 }
 
@@ -146,6 +155,7 @@ impl<'a> Reporter<'a> {
                 };
                 let label = match n.resource_type {
                     ResourceType::Test => format!("test {}", n.name),
+                    ResourceType::UnitTest => format!("unit_test {}", n.name),
                     _ => format!("relation {}.{}", n.schema, n.alias),
                 };
                 let msg = dotted(
@@ -174,7 +184,9 @@ impl<'a> Reporter<'a> {
                 let f = o.failures.unwrap_or(0);
                 (format!("WARN {f}"), format!("WARN {f} in {secs}"))
             }
-            (RunStatus::Error, ResourceType::Test) => ("ERROR".into(), format!("ERROR in {secs}")),
+            (RunStatus::Error, ResourceType::Test | ResourceType::UnitTest) => {
+                ("ERROR".into(), format!("ERROR in {secs}"))
+            }
             (RunStatus::Error, _) => ("ERROR creating".into(), format!("ERROR in {secs}")),
             (_, ResourceType::Seed) => (
                 "OK loaded".into(),
@@ -188,6 +200,7 @@ impl<'a> Reporter<'a> {
         };
         let label = match (o.status, n.resource_type) {
             (_, ResourceType::Test) => n.name.clone(),
+            (_, ResourceType::UnitTest) => unit_test_label(n),
             _ => describe(n),
         };
         let msg = dotted(
@@ -195,7 +208,7 @@ impl<'a> Reporter<'a> {
             &bracket,
         );
         let event = match n.resource_type {
-            ResourceType::Test => "LogTestResult",
+            ResourceType::Test | ResourceType::UnitTest => "LogTestResult",
             ResourceType::Seed => "LogSeedResult",
             ResourceType::Snapshot => "LogSnapshotResult",
             _ => "LogModelResult",
@@ -253,6 +266,7 @@ impl<'a> Reporter<'a> {
             let kind = match n.resource_type {
                 ResourceType::Model => format!("{} model", n.materialized()),
                 ResourceType::Test => "data test".to_string(),
+                ResourceType::UnitTest => "unit test".to_string(),
                 other => other.as_str().to_string(),
             };
             match kinds.iter_mut().find(|(k, _)| *k == kind) {
@@ -339,7 +353,10 @@ impl<'a> Reporter<'a> {
             _ => format!("\nDatabase Error in {what} {} ({})", n.name, n.origin.file),
         };
         let sql_at = crate::artifacts::compiled_path(self.target_path, n);
-        let sql_at = if o.status == RunStatus::Error && n.resource_type != ResourceType::Test {
+        // Unit tests are compiled while they run: their SQL is under target/run.
+        let sql_at = if (o.status == RunStatus::Error && n.resource_type != ResourceType::Test)
+            || n.resource_type == ResourceType::UnitTest
+        {
             sql_at.replacen("/compiled/", "/run/", 1)
         } else {
             sql_at
