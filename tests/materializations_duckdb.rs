@@ -233,11 +233,16 @@ fn seeds_load_with_dbt_types_and_reload_in_place() {
             )
         })
         .collect();
-    let mut want_sorted = want.clone();
-    want_sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut got_sorted = got.clone();
-    got_sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(got_sorted, want_sorted);
+    let by_table = |rows: &[(String, String, String)]| {
+        let mut m: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+        for (t, c, ty) in rows {
+            m.entry(t.clone())
+                .or_default()
+                .push((c.clone(), ty.clone()));
+        }
+        m
+    };
+    assert_eq!(by_table(&got), by_table(&want));
     drop(d);
     let (code, err) = run(&["seed", "--profiles-dir", "."]);
     assert_eq!(code, 0, "a rerun truncates and reloads: {err}");

@@ -183,12 +183,13 @@ pub fn build_cmd(
         |ev: Event<Outcome>| reporter.on_event(ev, p),
     );
     if kind == Kind::Build {
-        reporter.no_ops(
-            selected
-                .iter()
-                .copied()
-                .filter(|&i| parsed.graph.nodes[i].resource_type == ResourceType::Exposure),
-        );
+        // dbt build reports exposures as no-ops: the selected ones, or all of them when
+        // nothing was selected (the default selection covers every resource).
+        let everything = sel.select.is_empty() && sel.exclude.is_empty() && sel.selector.is_none();
+        reporter.no_ops((0..parsed.graph.len()).filter(|&i| {
+            parsed.graph.nodes[i].resource_type == ResourceType::Exposure
+                && (everything || selected.contains(&i))
+        }));
     }
     let elapsed = clock.elapsed().as_secs_f64();
     let outcomes = reporter.finish(p, elapsed);
