@@ -1,3 +1,5 @@
+//! Seed reading tests: CSV text -> inferred dbt types, warnings and errors with lines.
+
 use serde_json::json;
 
 use super::*;
