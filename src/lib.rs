@@ -35,6 +35,7 @@ pub mod plan;
 pub mod project;
 pub mod render;
 pub mod resolve;
+pub mod seed;
 pub mod select;
 pub mod sql;
 pub mod testing;

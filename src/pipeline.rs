@@ -246,13 +246,24 @@ pub fn compile_with(
 
 /// Compiles one ad-hoc query (`compile --inline`) against the parsed project.
 pub fn compile_inline(parsed: &Parsed, sql: &str) -> Result<String, Diagnostic> {
+    compile_inline_with(parsed, sql, None)
+}
+
+/// `compile_inline` for a run: introspective Jinja (run_query, statement) reaches the
+/// warehouse, as `show --inline` and `run-operation` need.
+pub fn compile_inline_with(
+    parsed: &Parsed,
+    sql: &str,
+    run: Option<crate::render::passes::RunState>,
+) -> Result<String, Diagnostic> {
     let r = resolver(
         &parsed.graph.nodes,
         parsed.project.name(),
         parsed.renv.dialect,
         quote_policy(&parsed.project),
     );
-    let input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
+    let mut input = PassInput::new(&parsed.renv, &parsed.project, Some(Arc::new(r)));
+    input.run = run;
     let mut n = Node::new(
         ResourceType::Model,
         parsed.project.name(),

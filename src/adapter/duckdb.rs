@@ -15,7 +15,13 @@ pub struct DuckDb {
     path: PathBuf,
     root: Mutex<Connection>,
     pool: Mutex<Vec<Connection>>,
+    /// `XFORM_STATEMENT_LOG`: every statement is appended here, so a benchmark can replay
+    /// exactly what xform ran without xform around it (bench/build_bench.sh).
+    log: Option<Mutex<std::fs::File>>,
 }
+
+/// Separates statements in the statement log.
+pub const LOG_SEPARATOR: &str = "\n-- xform:statement\n";
 
 impl DuckDb {
     /// Opens (creating if needed) the database; a file locked by another process is
@@ -47,15 +53,32 @@ impl DuckDb {
                 }
             }
         })?;
+        let log = std::env::var_os("XFORM_STATEMENT_LOG").and_then(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .ok()
+                .map(Mutex::new)
+        });
         Ok(DuckDb {
             path: path.to_path_buf(),
             root: Mutex::new(conn),
             pool: Mutex::new(Vec::new()),
+            log,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn record(&self, sql: &str) {
+        if let Some(log) = &self.log {
+            use std::io::Write;
+            let mut f = log.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = write!(f, "{sql}{LOG_SEPARATOR}");
+        }
     }
 
     /// Borrows a connection for one call; connections are cloned from the root on demand
@@ -99,10 +122,14 @@ impl Adapter for DuckDb {
     }
 
     fn execute(&self, sql: &str) -> Result<(), AdapterError> {
+        self.record(sql);
         self.with_connection(|c| c.execute_batch(sql))
     }
 
     fn execute_atomically(&self, sql: &[String]) -> Result<(), AdapterError> {
+        if self.log.is_some() {
+            self.record(&format!("begin transaction;\n{};\ncommit", sql.join(";\n")));
+        }
         self.with_connection(|c| {
             c.execute_batch("begin transaction")?;
             for statement in sql {
@@ -117,6 +144,7 @@ impl Adapter for DuckDb {
     }
 
     fn query(&self, sql: &str) -> Result<Rows, AdapterError> {
+        self.record(sql);
         self.with_connection(|c| {
             let mut stmt = c.prepare(sql)?;
             let mut rows = stmt.query([])?;

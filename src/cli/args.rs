@@ -143,6 +143,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = super::show::ShowOutput::Text)]
         output: super::show::ShowOutput,
     },
+    /// Call a macro against the target's warehouse.
+    RunOperation {
+        /// The macro to call (`name` or `package.name`).
+        macro_name: String,
+        /// Keyword arguments as YAML or JSON: --args '{table: x}'.
+        #[arg(long)]
+        args: Option<String>,
+    },
     /// Seeds, models, snapshots and tests of the selection, interleaved in DAG order.
     Build {
         #[command(flatten)]

@@ -92,6 +92,17 @@ pub fn build_cmd(
         .filter(|&i| kind.runs(parsed.graph.nodes[i].resource_type, args))
         .collect();
     selected.sort_by_key(|i| rank.get(i).copied().unwrap_or(usize::MAX));
+    let seeds = match read_seeds(&parsed, &selected, p) {
+        Ok(s) => s,
+        Err(errors) => {
+            p.diagnostics(&errors);
+            p.info(
+                "MainEncounteredError",
+                &format!("{} error(s) found; nothing was run", errors.len()),
+            );
+            return INVALID;
+        }
+    };
     let warehouse = match Warehouse::connect(&parsed) {
         Ok(w) => w,
         Err(d) => return fail(p, &d),
@@ -101,28 +112,24 @@ pub fn build_cmd(
         Err(d) => return fail(p, &d),
     };
     let run_state = RunState {
+        adapter: Some(warehouse.adapter.clone()),
         existing: std::sync::Arc::new(existing),
         full_refresh: args.full_refresh,
         empty: args.empty,
     };
     let diags = pipeline::compile_with(&mut parsed, &selected, true, Some(run_state));
     p.diagnostics(diags.iter().filter(|d| !d.is_error()));
-    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    let mut errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
+    if errors.is_empty() {
+        errors = invalid_configs(&parsed, &selected);
+    }
     if !errors.is_empty() {
-        p.diagnostics(errors.iter().copied());
+        p.diagnostics(&errors);
         p.info(
             "MainEncounteredError",
             &format!("{} error(s) found; nothing was run", errors.len()),
         );
-        return INVALID;
-    }
-    let invalid = invalid_configs(&parsed, &selected);
-    if !invalid.is_empty() {
-        p.diagnostics(&invalid);
-        p.info(
-            "MainEncounteredError",
-            &format!("{} error(s) found; nothing was run", invalid.len()),
-        );
+        warehouse.discard();
         return INVALID;
     }
     let target_path = parsed.project.root_package().config.target_path.clone();
@@ -133,16 +140,13 @@ pub fn build_cmd(
         )));
         return INVALID;
     }
-    let db = match warehouse.open(&parsed) {
-        Ok(d) => d,
-        Err(d) => return fail(p, &d),
-    };
     let unit_env = crate::testing::unit::UnitEnv::new(&parsed);
     let ctx = RunContext {
-        adapter: db.as_ref(),
+        adapter: warehouse.adapter.as_ref(),
         root: &parsed.project.root,
         full_refresh: args.full_refresh,
         store_failures: args.store_failures,
+        seeds: &seeds,
         unit: Some(&unit_env),
     };
     let threads = settings
@@ -178,6 +182,15 @@ pub fn build_cmd(
         args.fail_fast,
         |ev: Event<Outcome>| reporter.on_event(ev, p),
     );
+    if kind == Kind::Build {
+        // dbt build reports exposures as no-ops: the selected ones, or all of them when
+        // nothing was selected (the default selection covers every resource).
+        let everything = sel.select.is_empty() && sel.exclude.is_empty() && sel.selector.is_none();
+        reporter.no_ops((0..parsed.graph.len()).filter(|&i| {
+            parsed.graph.nodes[i].resource_type == ResourceType::Exposure
+                && (everything || selected.contains(&i))
+        }));
+    }
     let elapsed = clock.elapsed().as_secs_f64();
     let outcomes = reporter.finish(p, elapsed);
     write_artifacts(&parsed, kind, args, &outcomes, started, elapsed, p);
@@ -188,20 +201,64 @@ pub fn build_cmd(
     }
 }
 
+/// Reads and types every selected seed's CSV before anything runs: a ragged or broken file
+/// is bad input (exit 2 at its file and line), never a half-loaded table.
+fn read_seeds(
+    parsed: &Parsed,
+    selected: &[usize],
+    p: &Printer,
+) -> Result<HashMap<String, crate::seed::SeedTable>, Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let results: Vec<(String, Result<crate::seed::SeedTable, Diagnostic>)> = selected
+        .par_iter()
+        .map(|&i| &parsed.graph.nodes[i])
+        .filter(|n| n.resource_type == ResourceType::Seed)
+        .map(|n| {
+            let read = crate::seed::SeedOptions::from_config(&n.config)
+                .and_then(|o| crate::seed::read_seed(&parsed.project.root.join(&n.origin.file), &o))
+                .map_err(|e| e.to_diagnostic(&n.origin.file));
+            (n.unique_id.clone(), read)
+        })
+        .collect();
+    let mut tables = HashMap::new();
+    let mut errors = Vec::new();
+    for (id, r) in results {
+        match r {
+            Ok(t) => {
+                if let Some(n) = parsed.graph.node(&id) {
+                    for w in &t.warnings {
+                        p.diagnostic(&w.to_diagnostic(&n.origin.file));
+                    }
+                }
+                tables.insert(id, t);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(tables)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Materialization configs that can only fail at run time (a misspelt strategy or
 /// on_schema_change), found before anything runs.
 fn invalid_configs(parsed: &Parsed, selected: &[usize]) -> Vec<Diagnostic> {
     selected
         .iter()
         .map(|&i| &parsed.graph.nodes[i])
-        .filter(|n| n.resource_type == ResourceType::Model && n.materialized() == "incremental")
         .filter_map(|n| {
-            crate::plan::incremental::IncrementalConfig::from_node(n)
-                .err()
-                .map(|e| {
-                    Diagnostic::error(e.to_string())
-                        .at(crate::diagnostics::Location::file(&n.origin.file))
-                })
+            let problem = match n.resource_type {
+                ResourceType::Model if n.materialized() == "incremental" => {
+                    crate::plan::incremental::IncrementalConfig::from_node(n).err()
+                }
+                ResourceType::Snapshot => crate::plan::snapshot::SnapshotConfig::from_node(n).err(),
+                _ => None,
+            }?;
+            let mut at = crate::diagnostics::Location::file(&n.origin.file);
+            at.line = n.origin.line;
+            Some(Diagnostic::error(problem.to_string()).at(at))
         })
         .collect()
 }

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod build;
 pub mod commands;
+pub mod operation;
 pub mod output;
 pub mod report;
 pub mod settings;
@@ -85,6 +86,9 @@ pub fn run(cli: Cli) -> i32 {
             *output,
             &mut printer,
         ),
+        Command::RunOperation { macro_name, args } => {
+            operation::run_operation_cmd(&settings, macro_name, args.as_deref(), &mut printer)
+        }
         Command::Debug => commands::debug_cmd(&settings, &mut printer),
         Command::Clean => commands::clean_cmd(&settings, &mut printer),
         Command::Run { select, run } => {

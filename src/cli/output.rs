@@ -43,7 +43,9 @@ impl Printer {
     /// A named event with structured data (dbt's event names, for orchestrators that parse
     /// `--log-format json`); text mode prints only `msg`.
     pub fn event(&self, name: &str, level: &str, msg: &str, data: serde_json::Value) {
-        if self.quiet && level != "error" {
+        // Debug events exist for machines (dbt's NodeStart/NodeFinished): not shown as text.
+        if (self.quiet && level != "error") || (level == "debug" && self.format == LogFormat::Text)
+        {
             return;
         }
         self.line(name, level, msg, data);

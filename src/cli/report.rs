@@ -238,6 +238,25 @@ impl<'a> Reporter<'a> {
         self.outcomes.insert(i, o);
     }
 
+    /// Records nodes that have nothing to run (exposures in `build`) as dbt's no-ops.
+    pub fn no_ops(&mut self, nodes: impl IntoIterator<Item = usize>) {
+        for i in nodes {
+            self.outcomes.insert(
+                i,
+                Outcome {
+                    status: RunStatus::NoOp,
+                    message: String::new(),
+                    failures: None,
+                    rows_affected: None,
+                    executed: Vec::new(),
+                    started_at: chrono::Utc::now(),
+                    seconds: 0.0,
+                    thread: 0,
+                },
+            );
+        }
+    }
+
     /// Prints dbt's closing summary; returns every node's outcome.
     pub fn finish(self, p: &Printer, elapsed: f64) -> HashMap<usize, Outcome> {
         let nodes = &self.parsed.graph.nodes;
@@ -281,6 +300,7 @@ impl<'a> Reporter<'a> {
         let warn = count(&[RunStatus::Warn]);
         let error = count(&[RunStatus::Error, RunStatus::Fail]);
         let skip = count(&[RunStatus::Skipped]);
+        let noop = count(&[RunStatus::NoOp]);
         if error == 0 && warn == 0 {
             p.event(
                 "EndOfRunSummary",
@@ -318,8 +338,8 @@ impl<'a> Reporter<'a> {
         p.event(
             "StatsLine",
             "info",
-            &format!("\nDone. PASS={pass} WARN={warn} ERROR={error} SKIP={skip} NO-OP=0 TOTAL={total}"),
-            json!({"stats": {"pass": pass, "warn": warn, "error": error, "skip": skip, "noop": 0, "total": total}}),
+            &format!("\nDone. PASS={pass} WARN={warn} ERROR={error} SKIP={skip} NO-OP={noop} TOTAL={total}"),
+            json!({"stats": {"pass": pass, "warn": warn, "error": error, "skip": skip, "noop": noop, "total": total}}),
         );
         self.outcomes
     }

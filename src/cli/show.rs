@@ -51,7 +51,12 @@ pub fn show_cmd(
         };
         let chosen: Vec<usize> = chosen
             .into_iter()
-            .filter(|&i| parsed.graph.nodes[i].resource_type.is_sql())
+            // Like dbt show: the selected models (and analyses, snapshots), not the tests
+            // that indirect selection brings along.
+            .filter(|&i| {
+                let t = parsed.graph.nodes[i].resource_type;
+                t.is_sql() && t != crate::node::ResourceType::Test
+            })
             .collect();
         if chosen.is_empty() {
             return fail(
@@ -60,6 +65,7 @@ pub fn show_cmd(
             );
         }
         let run = RunState {
+            adapter: Some(warehouse.adapter.clone()),
             existing: std::sync::Arc::new(existing),
             ..RunState::default()
         };
@@ -75,10 +81,7 @@ pub fn show_cmd(
             })
             .collect()
     };
-    let db = match warehouse.open(&parsed) {
-        Ok(d) => d,
-        Err(d) => return fail(p, &d),
-    };
+    let db = &warehouse.adapter;
     let mut code = OK;
     for (name, sql) in queries {
         let limited = if limit >= 0 {

@@ -2,6 +2,8 @@
 //! the relations it already holds (what `is_incremental()` needs at compile time).
 
 use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::output::Printer;
 use crate::adapter::Adapter;
@@ -9,14 +11,15 @@ use crate::diagnostics::Diagnostic;
 use crate::dialect::Dialect;
 use crate::pipeline::Parsed;
 
-/// An adapter that may not be opened yet: a DuckDB file that does not exist is only
-/// created once the project compiled, so bad input never leaves a new file behind.
+/// The target's open warehouse. A DuckDB file that did not exist is created by opening
+/// it; `discard` removes it again when the run stops on bad input before writing anything.
 pub struct Warehouse {
-    pub adapter: Option<Box<dyn Adapter>>,
+    pub adapter: Arc<dyn Adapter>,
+    created: Option<PathBuf>,
 }
 
 impl Warehouse {
-    /// Opens the target's database if it exists; reports why not as a diagnostic.
+    /// Opens the target's database; reports why not as a diagnostic.
     pub fn connect(parsed: &Parsed) -> Result<Warehouse, Diagnostic> {
         let target = &parsed.project.target;
         if target.dialect != Dialect::DuckDb {
@@ -25,30 +28,34 @@ impl Warehouse {
                 target.dialect.adapter_type()
             )));
         }
-        let adapter = if database_exists(parsed) {
-            Some(open_duckdb(parsed)?)
-        } else {
-            None
-        };
-        Ok(Warehouse { adapter })
+        let path = database_path(parsed);
+        let created =
+            (path != ":memory:" && !Path::new(&path).exists()).then(|| PathBuf::from(&path));
+        let adapter = open_duckdb(parsed)?;
+        Ok(Warehouse {
+            adapter: Arc::from(adapter),
+            created,
+        })
     }
 
     /// Lower-cased `database.schema.identifier` of every existing relation.
     pub fn existing(&self) -> Result<HashSet<String>, Diagnostic> {
-        match &self.adapter {
-            None => Ok(HashSet::new()),
-            Some(a) => a
-                .relations()
-                .map(|r| r.into_iter().map(|(name, _)| name).collect())
-                .map_err(|e| Diagnostic::error(e.to_string())),
-        }
+        self.adapter
+            .relations()
+            .map(|r| r.into_iter().map(|(name, _)| name).collect())
+            .map_err(|e| Diagnostic::error(e.to_string()))
     }
 
-    /// The adapter, opening (and creating) the database now if needed.
-    pub fn open(self, parsed: &Parsed) -> Result<Box<dyn Adapter>, Diagnostic> {
-        match self.adapter {
-            Some(a) => Ok(a),
-            None => open_duckdb(parsed),
+    /// Closes the database and deletes it if this run created it (bad input found before
+    /// anything ran must leave no trace).
+    pub fn discard(self) {
+        let Warehouse { adapter, created } = self;
+        drop(adapter);
+        if let Some(path) = created {
+            let _ = std::fs::remove_file(&path);
+            let mut wal = path.into_os_string();
+            wal.push(".wal");
+            let _ = std::fs::remove_file(wal);
         }
     }
 }
@@ -68,11 +75,6 @@ fn database_path(parsed: &Parsed) -> String {
         .and_then(|v| v.as_str())
         .unwrap_or(":memory:")
         .to_string()
-}
-
-fn database_exists(parsed: &Parsed) -> bool {
-    let path = database_path(parsed);
-    path == ":memory:" || std::path::Path::new(&path).exists()
 }
 
 /// The target's database; only DuckDB runs today. A file another process holds is an

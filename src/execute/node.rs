@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 
 use crate::adapter::{Adapter, AdapterError, RelationKind};
 use crate::node::{Node, ResourceType};
-use crate::plan::{self, incremental};
+use crate::plan::{self, incremental, snapshot};
 
 /// dbt's node statuses, as written in run_results.json.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,8 @@ pub enum RunStatus {
     Pass,
     Fail,
     Warn,
+    /// Nothing to run (an exposure in `build`), reported as dbt does.
+    NoOp,
 }
 
 impl RunStatus {
@@ -30,6 +32,7 @@ impl RunStatus {
             RunStatus::Pass => "pass",
             RunStatus::Fail => "fail",
             RunStatus::Warn => "warn",
+            RunStatus::NoOp => "no-op",
         }
     }
 
@@ -79,6 +82,8 @@ pub struct RunContext<'a> {
     pub full_refresh: bool,
     /// `--store-failures` for every test.
     pub store_failures: bool,
+    /// Selected seeds' CSV files, read and typed before anything ran (by unique id).
+    pub seeds: &'a std::collections::HashMap<String, crate::seed::SeedTable>,
     /// What unit tests render their model with (None: unit tests error).
     pub unit: Option<&'a crate::testing::unit::UnitEnv<'a>>,
 }
@@ -233,17 +238,84 @@ pub fn full_refresh(node: &Node, ctx: &RunContext) -> bool {
 }
 
 fn build_seed(
-    _node: &Node,
-    _ctx: &RunContext,
-    _executed: &mut [String],
+    node: &Node,
+    ctx: &RunContext,
+    executed: &mut Vec<String>,
 ) -> Result<Verdict, Failed> {
-    Err(Failed("seeds are not supported yet".to_string()))
+    let table = ctx
+        .seeds
+        .get(&node.unique_id)
+        .ok_or_else(|| Failed(format!("seed `{}` was not read", node.name)))?;
+    let existing = existing_kind(ctx, node)?;
+    let existing_columns = match existing {
+        Some(_) => ctx
+            .adapter
+            .columns(&node.database, &node.schema, &node.alias)?,
+        None => Vec::new(),
+    };
+    let csv_path = ctx.root.join(&node.origin.file);
+    let csv_path = csv_path.to_string_lossy();
+    let p = plan::seed::plan_seed(
+        &plan::seed::SeedLoad {
+            node,
+            table,
+            csv_path: &csv_path,
+            existing,
+            existing_columns: &existing_columns,
+            full_refresh: full_refresh(node, ctx),
+        },
+        ctx.adapter.dialect(),
+    )?;
+    execute_plan(ctx, &p, executed)?;
+    Ok(Verdict {
+        status: RunStatus::Success,
+        message: format!("INSERT {}", table.rows),
+        failures: None,
+        rows_affected: Some(table.rows as u64),
+    })
 }
 
 fn build_snapshot(
-    _node: &Node,
-    _ctx: &RunContext,
-    _executed: &mut [String],
+    node: &Node,
+    ctx: &RunContext,
+    executed: &mut Vec<String>,
 ) -> Result<Verdict, Failed> {
-    Err(Failed("snapshots are not supported yet".to_string()))
+    let dialect = ctx.adapter.dialect();
+    let existing = match existing_kind(ctx, node)? {
+        Some(RelationKind::View) => {
+            return Err(Failed(format!(
+                "the snapshot target {}.{} is a view; snapshots need a table (drop the view)",
+                node.schema, node.alias
+            )));
+        }
+        Some(RelationKind::Table) => Some(ctx.adapter.columns(
+            &node.database,
+            &node.schema,
+            &node.alias,
+        )?),
+        None => None,
+    };
+    let sql = node
+        .compiled_code
+        .as_deref()
+        .ok_or_else(|| Failed(format!("`{}` was not compiled", node.name)))?;
+    let source_columns = ctx.adapter.describe(sql)?;
+    let target = dialect.relation(&node.database, &node.schema, &node.alias);
+    let atomic = snapshot::plan_snapshot(&snapshot::SnapshotInput {
+        node,
+        dialect,
+        sql,
+        target: &target,
+        existing: existing.as_deref(),
+        source_columns: &source_columns,
+    })?;
+    let p = plan::Plan {
+        prepare: vec![format!(
+            "create schema if not exists {}",
+            dialect.relation(&node.database, &node.schema, "")
+        )],
+        atomic,
+    };
+    execute_plan(ctx, &p, executed)?;
+    Ok(Verdict::success("snapshot".into()))
 }

@@ -2,6 +2,8 @@
 //! build it, each step list meant to run in one transaction (pure: no I/O here).
 
 pub mod incremental;
+pub mod seed;
+pub mod snapshot;
 
 use crate::adapter::RelationKind;
 use crate::dialect::Dialect;
@@ -88,6 +90,59 @@ pub enum PlanError {
         target: String,
         columns: Vec<String>,
     },
+    #[error("snapshot `{0}` must be configured with a 'strategy' and a 'unique_key'")]
+    SnapshotNeedsStrategyAndKey(String),
+    #[error("snapshot `{0}` uses the timestamp strategy and must set 'updated_at'")]
+    SnapshotNeedsUpdatedAt(String),
+    #[error("snapshot `{0}` uses the check strategy and must set 'check_cols'")]
+    SnapshotNeedsCheckCols(String),
+    #[error("snapshot `{0}` uses the timestamp strategy and must not set 'check_cols'")]
+    SnapshotTimestampWithCheckCols(String),
+    #[error(
+        "snapshot `{node}`: invalid value for 'check_cols': {value} (expected 'all' or a list of column names)"
+    )]
+    SnapshotInvalidCheckCols { node: String, value: String },
+    #[error(
+        "snapshot `{node}`: strategy '{strategy}' not found (the built-in strategies are 'timestamp' and 'check')"
+    )]
+    SnapshotUnknownStrategy { node: String, strategy: String },
+    #[error(
+        "snapshot `{0}` sets both 'invalidate_hard_deletes' and 'hard_deletes'; keep only 'hard_deletes'"
+    )]
+    SnapshotHardDeletesConflict(String),
+    #[error(
+        "snapshot `{node}`: invalid setting for 'hard_deletes': {value} (expected ignore, invalidate or new_record)"
+    )]
+    SnapshotInvalidHardDeletes { node: String, value: String },
+    #[error("snapshot `{node}`: '{key}' must be {expected}")]
+    SnapshotConfigType {
+        node: String,
+        key: String,
+        expected: String,
+    },
+    #[error("snapshot `{node}`: check column '{column}' is not a column of the snapshot query")]
+    SnapshotCheckColumnMissing { node: String, column: String },
+    #[error(
+        "snapshot `{node}`: the snapshot target {target} is missing configured columns (missing \"{missing}\"); \
+         it was not built by a snapshot with these settings (see snapshot_meta_column_names)"
+    )]
+    SnapshotTargetMissingColumns {
+        node: String,
+        target: String,
+        missing: String,
+    },
+    #[error("cannot seed to {0}: it is a view")]
+    SeedOntoView(String),
+    #[error(
+        "{relation} has {had} columns but the seed now has {has}; run with --full-refresh to recreate it"
+    )]
+    SeedColumnsChanged {
+        relation: String,
+        had: usize,
+        has: usize,
+    },
+    #[error("config `{key}` {message}")]
+    BadConfig { key: String, message: String },
 }
 
 /// Column names for an error message.

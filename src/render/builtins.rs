@@ -1,5 +1,5 @@
 //! dbt's context helpers that are not about nodes: exceptions, log/print, tojson/fromjson,
-//! toyaml/fromyaml, zip, set, local_md5, flags, run_query (offline: none) and Python methods.
+//! toyaml/fromyaml, zip, set, local_md5, flags, run_query/statement (see warehouse.rs) and Python methods.
 
 use std::sync::Arc;
 
@@ -20,8 +20,9 @@ pub fn register(env: &mut Environment<'static>) {
     env.add_function("zip", zip_fn);
     env.add_function("set", set_fn);
     env.add_function("local_md5", |s: String| crate::project::nodes::md5_hex(&s));
-    env.add_function("run_query", |_: Rest<Value>| Value::from(()));
-    env.add_function("load_result", |_: Rest<Value>| Value::from(()));
+    env.add_function("run_query", super::warehouse::run_query);
+    env.add_function("load_result", super::warehouse::load_result);
+    env.add_function("__xf_statement", super::warehouse::statement);
     env.add_function("diff_of_two_dicts", |_: Rest<Value>| Value::from(()));
     env.add_global(
         "flags",

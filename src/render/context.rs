@@ -84,6 +84,10 @@ pub struct NodeCtx {
     pub is_incremental: bool,
     /// `--empty`: refs and sources render as zero-row subqueries.
     pub empty: bool,
+    /// The warehouse, when rendering for a run (run_query, statement, adapter lookups).
+    pub warehouse: Option<Arc<dyn crate::adapter::Adapter>>,
+    /// `statement` results by name, for `load_result`.
+    pub results: HashMap<String, Value>,
     pub calls: Calls,
     /// The template context (this, model, execute ...) handed to macro files too.
     pub globals: Value,

@@ -114,6 +114,8 @@ fn node(dialect: Dialect) -> NodeCtx {
         target_schema: "main".to_string(),
         is_incremental: false,
         empty: false,
+        warehouse: None,
+        results: Default::default(),
         calls: Default::default(),
         globals: Value::from_object(BTreeMap::<String, Value>::new()),
         frames: Vec::new(),

@@ -235,6 +235,66 @@ struct Adapter {
     index: Arc<MacroIndex>,
 }
 
+impl Adapter {
+    /// Relation lookups answered by the warehouse of a run.
+    fn live_lookup(&self, name: &str, args: &[Value]) -> Result<Value, Error> {
+        let Some(w) = super::warehouse::live() else {
+            return Ok(Value::from(()));
+        };
+        match name {
+            "get_columns_in_relation" => {
+                let (relation,): (Value,) = minijinja::value::from_args(args)?;
+                super::warehouse::columns_in_relation(w.as_ref(), &relation)
+            }
+            "load_relation" => {
+                let (relation,): (Value,) = minijinja::value::from_args(args)?;
+                match super::warehouse::relation_parts(&relation) {
+                    Some((d, s, i)) => super::warehouse::get_relation(
+                        w.as_ref(),
+                        &[Value::from(d), Value::from(s), Value::from(i)],
+                    ),
+                    None => Ok(Value::from(())),
+                }
+            }
+            _ => super::warehouse::get_relation(w.as_ref(), args),
+        }
+    }
+
+    /// DDL helpers that act on the warehouse of a run (run-operation, hooks).
+    fn live_ddl(&self, name: &str, args: &[Value]) -> Result<Value, Error> {
+        let Some(w) = super::warehouse::live() else {
+            return Ok(Value::from(()));
+        };
+        let (relation, _rest): (Value, minijinja::value::Rest<Value>) =
+            minijinja::value::from_args(args)?;
+        let Some((d, s, i)) = super::warehouse::relation_parts(&relation).or_else(|| {
+            // create_schema(relation) passes a schema-level relation without identifier.
+            let get = |k: &str| relation.get_attr(k).ok().map(|v| v.to_string());
+            Some((get("database")?, get("schema")?, String::new()))
+        }) else {
+            return Ok(Value::from(()));
+        };
+        let schema = self.dialect.relation(&d, &s, "");
+        let full = self.dialect.relation(&d, &s, &i);
+        let kind = relation
+            .get_attr("type")
+            .ok()
+            .filter(|t| !t.is_undefined() && !t.is_none())
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "table".into());
+        let sql = match name {
+            "create_schema" => format!("create schema if not exists {schema}"),
+            "drop_schema" => format!("drop schema if exists {schema} cascade"),
+            "truncate_relation" => format!("delete from {full}"),
+            _ if kind == "view" => format!("drop view if exists {full} cascade"),
+            _ => format!("drop table if exists {full} cascade"),
+        };
+        w.execute(&sql)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("Database Error: {e}")))?;
+        Ok(Value::from(()))
+    }
+}
+
 impl Object for Adapter {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         ObjectRepr::Plain
@@ -274,6 +334,17 @@ impl Object for Adapter {
                 Ok(Value::from(self.dialect.quote(&ident)))
             }
             "type" => Ok(Value::from(self.dialect.adapter_type())),
+            "execute" => super::warehouse::adapter_execute(args),
+            "get_relation" | "load_relation" | "get_columns_in_relation"
+                if super::warehouse::live().is_some() =>
+            {
+                self.live_lookup(name, args)
+            }
+            "create_schema" | "drop_relation" | "truncate_relation" | "drop_schema"
+                if super::warehouse::live().is_some() =>
+            {
+                self.live_ddl(name, args)
+            }
             // Offline: nothing exists yet, so lookups answer "not found".
             "get_relation" | "load_relation" => Ok(Value::from(())),
             "get_columns_in_relation" | "list_relations_without_caching" => {

@@ -16,3 +16,4 @@ pub mod pymodules;
 pub mod pyobj;
 pub mod relation;
 pub mod unit;
+pub mod warehouse;

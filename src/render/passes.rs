@@ -37,8 +37,10 @@ pub struct PassInput<'a> {
 
 /// What a run knows at compile time: the relations that exist (lower-cased
 /// `database.schema.identifier`) and `--full-refresh`, which decide `is_incremental()`.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunState {
+    /// The warehouse, for introspective Jinja (run_query, statement, adapter lookups).
+    pub adapter: Option<Arc<dyn crate::adapter::Adapter>>,
     pub existing: Arc<std::collections::HashSet<String>>,
     pub full_refresh: bool,
     /// `--empty`: models and snapshots read zero rows from refs and sources.
@@ -118,6 +120,8 @@ impl<'a> PassInput<'a> {
                     node.resource_type,
                     crate::node::ResourceType::Model | crate::node::ResourceType::Snapshot
                 ),
+            warehouse: self.run.as_ref().and_then(|r| r.adapter.clone()),
+            results: HashMap::new(),
             calls: Calls::default(),
             globals,
             frames: Vec::new(),

@@ -1,7 +1,8 @@
 {#- Small adapter-level helpers that packages call through the dbt namespace. -#}
 {% macro statement(name=none, fetch_result=false, auto_begin=true, language='sql') -%}
-    {#- Offline compilation runs no statements; the body is rendered for its side effects only. -#}
+    {#- Runs only when executing against a warehouse; offline the body is just rendered. -#}
     {%- set sql = caller() -%}
+    {%- do __xf_statement(name, fetch_result, sql) -%}
 {%- endmacro %}
 
 {% macro run_hooks(hooks, inside_transaction=true) -%}
