@@ -47,11 +47,15 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             value: YamlValue::Null,
         });
     }
-    // PyYAML (and so dbt) keeps the last value of a repeated key; so do we.
+    // PyYAML (and so dbt) keeps the last value of a repeated key; so do we. Booleans are
+    // read as YAML 1.2's true/false here and PyYAML's extra words are restored below:
+    // saphyr's YAML 1.1 set also turns `y`/`n` into booleans, which PyYAML does not (an
+    // unquoted `values: [Y, N]` must stay two strings).
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+        strict_booleans: true,
     };
-    serde_saphyr::from_str_with_options::<Yaml>(text, options).map_err(|e| {
+    let mut doc = serde_saphyr::from_str_with_options::<Yaml>(text, options).map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line() as u32, l.column() as u32))
@@ -61,7 +65,63 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             line,
             column,
         }
-    })
+    })?;
+    let mut lines = None;
+    restore_pyyaml_booleans(&mut doc, text, &mut lines);
+    Ok(doc)
+}
+
+/// PyYAML's YAML 1.1 booleans beyond true/false, exactly as its resolver spells them.
+fn pyyaml_bool(word: &str) -> Option<bool> {
+    match word {
+        "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// Turns plain (unquoted, untagged) `yes`/`no`/`on`/`off` scalars into booleans as PyYAML
+/// does. A string value cannot tell how it was written, so the source text at the node's
+/// position decides: a quote or a tag there means the author asked for a string.
+fn restore_pyyaml_booleans<'t>(node: &mut Yaml, text: &'t str, lines: &mut Option<Vec<&'t str>>) {
+    match &mut node.value {
+        YamlValue::Str(s) => {
+            let Some(b) = pyyaml_bool(s) else { return };
+            let lines = lines.get_or_insert_with(|| text.lines().collect());
+            let Some(line) = (node.line as usize)
+                .checked_sub(1)
+                .and_then(|l| lines.get(l))
+            else {
+                return;
+            };
+            let at = (node.column as usize).saturating_sub(1);
+            let plain = line
+                .chars()
+                .skip(at)
+                .collect::<String>()
+                .starts_with(s.as_str());
+            // A tag (`!!str on`) sits before the node's position.
+            let before: String = line.chars().take(at).collect();
+            let tagged = before
+                .split_whitespace()
+                .next_back()
+                .is_some_and(|t| t.starts_with('!'));
+            if plain && !tagged {
+                node.value = YamlValue::Bool(b);
+            }
+        }
+        YamlValue::Seq(items) => {
+            for item in items {
+                restore_pyyaml_booleans(item, text, lines);
+            }
+        }
+        YamlValue::Map(m) => {
+            for v in m.values_mut() {
+                restore_pyyaml_booleans(v, text, lines);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Parses one YAML file, turning a syntax error into a diagnostic at its line and column.
@@ -285,6 +345,22 @@ mod tests {
     fn repeated_keys_keep_the_last_value_like_pyyaml() {
         let y = parse("name: a\nname: b\n").unwrap();
         assert_eq!(y.get("name").unwrap().as_str(), Some("b"));
+    }
+
+    #[test]
+    fn booleans_are_pyyamls_not_yaml_11s() {
+        let y = parse(
+            "a: [Y, N, y, n]\nb: [yes, No, ON, off, 'yes', \"no\", !!str on, True, FALSE]\nc:\n  - yes\n  - 'off'\nd: {e: no}\n",
+        )
+        .unwrap()
+        .to_json();
+        assert_eq!(y["a"], serde_json::json!(["Y", "N", "y", "n"]));
+        assert_eq!(
+            y["b"],
+            serde_json::json!([true, false, true, false, "yes", "no", "on", true, false])
+        );
+        assert_eq!(y["c"], serde_json::json!([true, "off"]));
+        assert_eq!(y["d"], serde_json::json!({"e": false}));
     }
 
     #[test]
