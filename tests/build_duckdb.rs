@@ -524,3 +524,51 @@ fn run_operation_runs_statements_against_the_database() {
         vec![vec![json!(4)]]
     );
 }
+
+/// Someone watching a terminal sees a status line redrawn under the node lines and erased
+/// at the end; piped output (CI logs, orchestrators) never carries it.
+#[test]
+fn a_terminal_gets_a_live_progress_line_and_a_pipe_does_not() {
+    let dir = project();
+    let piped = xform(dir.path(), &["build", "--profiles-dir", "."]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(!piped.stderr.contains('\x1b'), "{}", piped.stderr);
+    let total = piped
+        .stderr
+        .lines()
+        .find_map(|l| l.split(" 1 of ").nth(1)?.split(' ').next())
+        .expect("a numbered START line")
+        .to_string();
+
+    // util-linux `script` runs the command on a pseudo-terminal and copies what it drew.
+    let cmd = format!("{} build --profiles-dir .", env!("CARGO_BIN_EXE_xform"));
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "120")
+        .output()
+        .expect("run xform under script(1)");
+    let drawn = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{drawn}");
+    assert!(drawn.contains("\x1b[2K"), "no status line drawn: {drawn:?}");
+    assert!(
+        drawn.contains(&format!("[{total}/{total}] ")),
+        "the last redraw counts every node: {drawn:?}"
+    );
+    // The dbt lines are all still there, whole (numbering follows thread timing).
+    let started = |text: &str| -> Vec<String> {
+        let mut v: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.split_once(" START ")?.1.split(" ..").next())
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(started(&drawn), started(&piped.stderr), "{drawn:?}");
+    // Nothing is left on screen after the summary.
+    let after_summary = drawn.rsplit("Completed successfully").next().unwrap_or("");
+    assert!(!after_summary.contains('['), "{after_summary:?}");
+}

@@ -6,9 +6,10 @@ use std::time::Instant;
 
 use serde_json::{Value as Json, json};
 
-use super::args::{RunArgs, SelectArgs};
+use super::args::{LogFormat, RunArgs, SelectArgs};
 use super::commands::{INVALID, NODE_FAILED, OK, choose, parse};
 use super::output::Printer;
+use super::progress::StatusLine;
 use super::report;
 use super::settings::{Selection, Settings};
 use super::warehouse::{Warehouse, fail};
@@ -174,6 +175,10 @@ pub fn build_cmd(
         ),
     );
     let mut reporter = report::Reporter::new(&parsed, &runnable, &target_path);
+    if p.format == LogFormat::Text && !p.quiet {
+        p.status = StatusLine::for_terminal(runnable.len());
+    }
+    let ticker = p.status.as_ref().map(StatusLine::tick);
     execute::run(
         &parsed.graph,
         &runnable,
@@ -182,6 +187,9 @@ pub fn build_cmd(
         args.fail_fast,
         |ev: Event<Outcome>| reporter.on_event(ev, p),
     );
+    // The summary and anything after it print below a run that is over: no status line.
+    drop(ticker);
+    p.status = None;
     if kind == Kind::Build {
         // dbt build reports exposures as no-ops: the selected ones, or all of them when
         // nothing was selected (the default selection covers every resource).

@@ -5,6 +5,7 @@ pub mod build;
 pub mod commands;
 pub mod operation;
 pub mod output;
+pub mod progress;
 pub mod report;
 pub mod settings;
 pub mod show;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> i32 {
         color,
         root: settings.load.project_dir.clone(),
         secrets: Vec::new(),
+        status: None,
     };
     match &cli.command {
         Command::Parse => commands::parse_cmd(&settings, &mut printer),

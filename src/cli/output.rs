@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::args::LogFormat;
+use super::progress::StatusLine;
 use crate::diagnostics::{Diagnostic, Severity};
 
 pub struct Printer {
@@ -17,6 +18,8 @@ pub struct Printer {
     pub root: PathBuf,
     /// Secret values to mask in anything printed.
     pub secrets: Vec<String>,
+    /// The live progress line while nodes run on a terminal; text goes above it.
+    pub status: Option<StatusLine>,
 }
 
 impl Printer {
@@ -26,6 +29,16 @@ impl Printer {
             out = out.replace(s.as_str(), "*****");
         }
         out
+    }
+
+    /// Writes human-readable text to stderr, above the progress line when one is drawn.
+    fn text(&self, text: &str) {
+        match &self.status {
+            Some(line) => line.print_above(&mut std::io::stderr(), text),
+            None => {
+                let _ = writeln!(std::io::stderr(), "{text}");
+            }
+        }
     }
 
     fn ts() -> String {
@@ -54,9 +67,7 @@ impl Printer {
     fn line(&self, name: &str, level: &str, msg: &str, data: serde_json::Value) {
         let msg = self.scrub(msg);
         match self.format {
-            LogFormat::Text => {
-                let _ = writeln!(std::io::stderr(), "{msg}");
-            }
+            LogFormat::Text => self.text(&msg),
             LogFormat::Json => {
                 let line = json!({
                     "info": {"name": name, "level": level, "msg": msg, "ts": Self::ts(), "invocation_id": crate::render::builtins::invocation_id()},
@@ -75,7 +86,7 @@ impl Printer {
         match self.format {
             LogFormat::Text => {
                 let text = self.scrub(&d.render(&self.root, self.color));
-                let _ = writeln!(std::io::stderr(), "{text}\n");
+                self.text(&format!("{text}\n"));
             }
             LogFormat::Json => {
                 let level = if d.is_error() { "error" } else { "warn" };

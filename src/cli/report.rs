@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Value as Json, json};
 
 use super::output::Printer;
+use super::progress::Ended;
 use crate::execute::{Event, Outcome, RunStatus};
 use crate::node::{Node, ResourceType};
 use crate::pipeline::Parsed;
@@ -127,6 +128,9 @@ impl<'a> Reporter<'a> {
                     "RUN",
                 );
                 let data = json!({"node_info": self.node_info(i, "started", None), "index": k, "total": self.total, "description": describe(n)});
+                if let Some(line) = &p.status {
+                    line.started(i, &n.name);
+                }
                 p.event("LogStartLine", "info", &msg, data.clone());
                 p.event("NodeStart", "debug", &msg, data);
             }
@@ -162,6 +166,9 @@ impl<'a> Reporter<'a> {
                     &format!("{} {k} of {} SKIP {label}", clock(), self.total),
                     "SKIP",
                 );
+                if let Some(line) = &p.status {
+                    line.finished(job, Ended::Skipped);
+                }
                 let data = json!({"node_info": self.node_info(job, "skipped", Some(&outcome)), "index": k, "total": self.total, "status": "skipped"});
                 p.event("LogSkipResult", "info", &msg, data.clone());
                 p.event("NodeFinished", "debug", &msg, data);
@@ -218,6 +225,17 @@ impl<'a> Reporter<'a> {
             RunStatus::Warn => "warn",
             _ => "info",
         };
+        if let Some(line) = &p.status {
+            line.finished(
+                i,
+                match o.status {
+                    RunStatus::Error | RunStatus::Fail => Ended::Failed,
+                    RunStatus::Warn => Ended::Warned,
+                    RunStatus::Skipped => Ended::Skipped,
+                    _ => Ended::Ok,
+                },
+            );
+        }
         let info = self.node_info(i, o.status.as_str(), Some(&o));
         let data = json!({
             "node_info": info,
