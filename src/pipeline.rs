@@ -75,6 +75,7 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
     });
     enabled = keep;
     disabled.extend(drop);
+    enabled = crate::testing::unit::disable_with_models(enabled, &mut disabled);
     {
         let input = PassInput::new(&renv, &project, None);
         stop(Diagnostics::default(), naming::assign(&input, &mut enabled))?;
@@ -88,6 +89,9 @@ pub fn parse(opts: &LoadOptions) -> Result<Parsed, Diagnostics> {
         let items = cycles.iter().map(|c| cycle_diagnostic(&graph, c)).collect();
         return Err(Diagnostics { items });
     }
+    let unit = crate::testing::unit::check(&graph, &project);
+    warnings.extend(unit.iter().filter(|d| !d.is_error()).cloned());
+    stop(Diagnostics::default(), unit)?;
     Ok(Parsed {
         project,
         renv,

@@ -115,6 +115,17 @@ fn call_line(n: &Node, needle: &str) -> u32 {
 }
 
 fn unknown_ref(n: &Node, call: &RefCall, names: &Names) -> Diagnostic {
+    if n.resource_type == ResourceType::UnitTest {
+        let mut d = Diagnostic::error(format!(
+            "Unable to find model '{}.{}' for unit test '{}' in {}",
+            n.package_name, call.name, n.name, n.origin.file
+        ))
+        .at(Location::new(n.origin.file.clone(), n.origin.line, 0));
+        if let Some(hint) = did_you_mean(&call.name, names.refs.keys().map(|(_, n)| n.as_str())) {
+            d = d.note(hint);
+        }
+        return d;
+    }
     let shown = match &call.package {
         Some(p) => format!("ref('{p}', '{}')", call.name),
         None => format!("ref('{}')", call.name),

@@ -141,8 +141,8 @@ fn build_runs_models_and_tests_in_dag_order() {
     let all = results["results"].as_array().unwrap();
     assert_eq!(
         all.len(),
-        4 + 7 + 1,
-        "4 models, 7 generic tests, 1 singular"
+        4 + 6 + 1,
+        "4 models, 6 generic tests, 1 singular"
     );
     for r in all {
         let want = if r["unique_id"].as_str().unwrap().starts_with("test.") {
@@ -163,7 +163,7 @@ fn build_runs_models_and_tests_in_dag_order() {
     };
     assert!(started("unique_customer_totals_customer") <= started("top_customer"));
     assert!(
-        r.stderr.contains("PASS=12 WARN=0 ERROR=0 SKIP=0"),
+        r.stderr.contains("PASS=11 WARN=0 ERROR=0 SKIP=0"),
         "{}",
         r.stderr
     );
@@ -216,10 +216,10 @@ fn a_failing_test_skips_what_is_downstream_of_its_model() {
         r.stderr
     );
     assert!(
-        !db(dir.path())
+        db(dir.path())
             .relation_kind("shop", "main", "top_customer")
             .unwrap()
-            .is_some()
+            .is_none()
     );
 }
 
@@ -446,4 +446,81 @@ fn a_compile_error_writes_nothing_to_the_warehouse() {
     let r = xform(dir.path(), &["build", "--profiles-dir", "."]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(!dir.path().join("shop.duckdb").exists());
+}
+
+#[test]
+fn show_previews_a_model_and_an_inline_query() {
+    let dir = project();
+    assert_eq!(xform(dir.path(), &["run", "--profiles-dir", "."]).code, 0);
+    let r = xform(
+        dir.path(),
+        &[
+            "show",
+            "--profiles-dir",
+            ".",
+            "-s",
+            "customer_totals",
+            "--limit",
+            "1",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Previewing node 'customer_totals'"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stdout.lines().filter(|l| l.starts_with("| ")).count(),
+        3,
+        "header, rule, 1 row: {}",
+        r.stdout
+    );
+    let r = xform(
+        dir.path(),
+        &[
+            "show",
+            "--profiles-dir",
+            ".",
+            "--inline",
+            "select max(total) as best from {{ ref('customer_totals') }}",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let shown: Json = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(shown["show"], json!([{"best": 17}]));
+}
+
+#[test]
+fn run_operation_runs_statements_against_the_database() {
+    let dir = project();
+    write(
+        dir.path(),
+        "macros/ops.sql",
+        "{% macro make_audit(name, rows) %}\n{% call statement('create', fetch_result=false) %}create table main.{{ name }} as select range as i from range({{ rows }}){% endcall %}\n{% set t = run_query('select count(*) as c from main.' ~ name) %}\n{{ log('rows: ' ~ t.columns[0].values()[0], info=true) }}\n{% endmacro %}\n",
+    );
+    let r = xform(
+        dir.path(),
+        &[
+            "run-operation",
+            "make_audit",
+            "--profiles-dir",
+            ".",
+            "--args",
+            "{name: audit_log, rows: 4}",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("rows: 4"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    assert_eq!(
+        rows(&db(dir.path()), "select count(*) from main.audit_log"),
+        vec![vec![json!(4)]]
+    );
 }

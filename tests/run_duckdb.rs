@@ -88,7 +88,7 @@ fn a_failing_model_keeps_the_old_relation_and_skips_descendants() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("ERROR stg_orders (models/staging/stg_orders.sql)"),
+            .contains("Database Error in model stg_orders (models/staging/stg_orders.sql)"),
         "{}",
         r.stderr
     );
@@ -97,7 +97,11 @@ fn a_failing_model_keeps_the_old_relation_and_skips_descendants() {
         "DuckDB's message is quoted:\n{}",
         r.stderr
     );
-    assert!(r.stderr.contains("SKIP customer_totals"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("SKIP relation main.customer_totals"),
+        "{}",
+        r.stderr
+    );
     let db = db(dir.path());
     let rows = db.query("select count(*) from main.stg_orders").unwrap();
     assert_eq!(

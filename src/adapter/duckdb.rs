@@ -283,6 +283,9 @@ fn to_json(v: Value) -> Json {
             chrono::DateTime::from_timestamp_micros(micros)
                 .map_or(Json::Null, |t| Json::from(t.naive_utc().to_string()))
         }
+        // Exact decimal text ("12.50"): a float would lose digits and the scale.
+        Value::Decimal(d) => Json::from(d.to_string()),
+        Value::Enum(s) => Json::String(s),
         other => Json::from(format!("{other:?}")),
     }
 }

@@ -108,7 +108,13 @@ fn defaults(kind: ResourceType) -> Vec<(&'static str, Json)> {
             ("tags", json!([])),
             ("static_analysis", Json::Null),
         ],
-        ResourceType::Exposure | ResourceType::UnitTest => {
+        ResourceType::UnitTest => vec![
+            ("tags", json!([])),
+            ("meta", json!({})),
+            ("enabled", json!(true)),
+            ("static_analysis", Json::Null),
+        ],
+        ResourceType::Exposure => {
             vec![
                 ("enabled", json!(true)),
                 ("tags", json!([])),

@@ -35,6 +35,13 @@ pub fn compiled_path(target_path: &str, n: &Node) -> String {
             "{target_path}/compiled/{}/{file}/{stem}.sql",
             n.package_name
         )
+    } else if n.resource_type == crate::node::ResourceType::UnitTest {
+        // dbt's pseudo path: the YAML file's folders, then `<test name>.sql`.
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        format!(
+            "{target_path}/compiled/{}/{file}/{dir}/{}.sql",
+            n.package_name, n.name
+        )
     } else if n.resource_type == crate::node::ResourceType::Snapshot {
         // A file may hold several snapshots: dbt nests them under the file's path.
         format!(

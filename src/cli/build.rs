@@ -44,13 +44,14 @@ impl Kind {
             Kind::Run => t == ResourceType::Model,
             Kind::Seed => t == ResourceType::Seed,
             Kind::Snapshot => t == ResourceType::Snapshot,
-            Kind::Test => t == ResourceType::Test,
+            Kind::Test => matches!(t, ResourceType::Test | ResourceType::UnitTest),
             Kind::Build => matches!(
                 t,
                 ResourceType::Model
                     | ResourceType::Seed
                     | ResourceType::Snapshot
                     | ResourceType::Test
+                    | ResourceType::UnitTest
             ),
         };
         let named = |list: &[String]| {
@@ -139,12 +140,14 @@ pub fn build_cmd(
         )));
         return INVALID;
     }
+    let unit_env = crate::testing::unit::UnitEnv::new(&parsed);
     let ctx = RunContext {
         adapter: warehouse.adapter.as_ref(),
         root: &parsed.project.root,
         full_refresh: args.full_refresh,
         store_failures: args.store_failures,
         seeds: &seeds,
+        unit: Some(&unit_env),
     };
     let threads = settings
         .threads
@@ -179,6 +182,15 @@ pub fn build_cmd(
         args.fail_fast,
         |ev: Event<Outcome>| reporter.on_event(ev, p),
     );
+    if kind == Kind::Build {
+        // dbt build reports exposures as no-ops: the selected ones, or all of them when
+        // nothing was selected (the default selection covers every resource).
+        let everything = sel.select.is_empty() && sel.exclude.is_empty() && sel.selector.is_none();
+        reporter.no_ops((0..parsed.graph.len()).filter(|&i| {
+            parsed.graph.nodes[i].resource_type == ResourceType::Exposure
+                && (everything || selected.contains(&i))
+        }));
+    }
     let elapsed = clock.elapsed().as_secs_f64();
     let outcomes = reporter.finish(p, elapsed);
     write_artifacts(&parsed, kind, args, &outcomes, started, elapsed, p);

@@ -294,7 +294,7 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
                     None => format!("source:{fqn}"),
                 },
                 ResourceType::Exposure => format!("exposure:{}.{}", n.package_name, n.name),
-                ResourceType::UnitTest => format!("unit_test:{fqn}"),
+                ResourceType::UnitTest => format!("unit_test:{}.{}", n.package_name, n.name),
                 _ => fqn,
             }
         }
@@ -311,7 +311,13 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
                     .collect(),
             );
             // Key order follows dbt's serialisation of each resource type.
-            if let Some(s) = &n.source {
+            if n.resource_type == ResourceType::UnitTest {
+                m.insert(
+                    "depends_on".into(),
+                    json!({"macros": n.macros, "nodes": n.depends_on}),
+                );
+                m.insert("config".into(), config);
+            } else if let Some(s) = &n.source {
                 m.insert("source_name".into(), json!(s.source_name));
                 m.insert("tags".into(), json!(n.tags()));
                 m.insert("config".into(), config);
@@ -320,7 +326,10 @@ fn ls_line(n: &Node, output: LsOutput, keys: &[String]) -> String {
                 m.insert("config".into(), config);
                 m.insert("tags".into(), json!(n.tags()));
             }
-            if n.resource_type != ResourceType::Source {
+            if !matches!(
+                n.resource_type,
+                ResourceType::Source | ResourceType::UnitTest
+            ) {
                 let depends_on = if n.resource_type == ResourceType::Seed {
                     json!({"macros": n.macros})
                 } else {

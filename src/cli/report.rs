@@ -41,7 +41,16 @@ fn describe(n: &Node) -> String {
         ResourceType::Seed => format!("seed file {rel}"),
         ResourceType::Snapshot => format!("snapshot {rel}"),
         ResourceType::Test => format!("test {}", n.name),
+        ResourceType::UnitTest => format!("unit_test {}", unit_test_label(n)),
         _ => format!("sql {} model {rel}", n.materialized()),
+    }
+}
+
+/// dbt names a unit test after its model: `model::test`.
+fn unit_test_label(n: &Node) -> String {
+    match n.refs.first() {
+        Some(model) => format!("{}::{}", model.name, n.name),
+        None => n.name.clone(),
     }
 }
 
@@ -146,6 +155,7 @@ impl<'a> Reporter<'a> {
                 };
                 let label = match n.resource_type {
                     ResourceType::Test => format!("test {}", n.name),
+                    ResourceType::UnitTest => format!("unit_test {}", n.name),
                     _ => format!("relation {}.{}", n.schema, n.alias),
                 };
                 let msg = dotted(
@@ -174,7 +184,9 @@ impl<'a> Reporter<'a> {
                 let f = o.failures.unwrap_or(0);
                 (format!("WARN {f}"), format!("WARN {f} in {secs}"))
             }
-            (RunStatus::Error, ResourceType::Test) => ("ERROR".into(), format!("ERROR in {secs}")),
+            (RunStatus::Error, ResourceType::Test | ResourceType::UnitTest) => {
+                ("ERROR".into(), format!("ERROR in {secs}"))
+            }
             (RunStatus::Error, _) => ("ERROR creating".into(), format!("ERROR in {secs}")),
             (_, ResourceType::Seed) => (
                 "OK loaded".into(),
@@ -188,6 +200,7 @@ impl<'a> Reporter<'a> {
         };
         let label = match (o.status, n.resource_type) {
             (_, ResourceType::Test) => n.name.clone(),
+            (_, ResourceType::UnitTest) => unit_test_label(n),
             _ => describe(n),
         };
         let msg = dotted(
@@ -195,7 +208,7 @@ impl<'a> Reporter<'a> {
             &bracket,
         );
         let event = match n.resource_type {
-            ResourceType::Test => "LogTestResult",
+            ResourceType::Test | ResourceType::UnitTest => "LogTestResult",
             ResourceType::Seed => "LogSeedResult",
             ResourceType::Snapshot => "LogSnapshotResult",
             _ => "LogModelResult",
@@ -225,6 +238,25 @@ impl<'a> Reporter<'a> {
         self.outcomes.insert(i, o);
     }
 
+    /// Records nodes that have nothing to run (exposures in `build`) as dbt's no-ops.
+    pub fn no_ops(&mut self, nodes: impl IntoIterator<Item = usize>) {
+        for i in nodes {
+            self.outcomes.insert(
+                i,
+                Outcome {
+                    status: RunStatus::NoOp,
+                    message: String::new(),
+                    failures: None,
+                    rows_affected: None,
+                    executed: Vec::new(),
+                    started_at: chrono::Utc::now(),
+                    seconds: 0.0,
+                    thread: 0,
+                },
+            );
+        }
+    }
+
     /// Prints dbt's closing summary; returns every node's outcome.
     pub fn finish(self, p: &Printer, elapsed: f64) -> HashMap<usize, Outcome> {
         let nodes = &self.parsed.graph.nodes;
@@ -234,6 +266,7 @@ impl<'a> Reporter<'a> {
             let kind = match n.resource_type {
                 ResourceType::Model => format!("{} model", n.materialized()),
                 ResourceType::Test => "data test".to_string(),
+                ResourceType::UnitTest => "unit test".to_string(),
                 other => other.as_str().to_string(),
             };
             match kinds.iter_mut().find(|(k, _)| *k == kind) {
@@ -267,6 +300,7 @@ impl<'a> Reporter<'a> {
         let warn = count(&[RunStatus::Warn]);
         let error = count(&[RunStatus::Error, RunStatus::Fail]);
         let skip = count(&[RunStatus::Skipped]);
+        let noop = count(&[RunStatus::NoOp]);
         if error == 0 && warn == 0 {
             p.event(
                 "EndOfRunSummary",
@@ -304,8 +338,8 @@ impl<'a> Reporter<'a> {
         p.event(
             "StatsLine",
             "info",
-            &format!("\nDone. PASS={pass} WARN={warn} ERROR={error} SKIP={skip} NO-OP=0 TOTAL={total}"),
-            json!({"stats": {"pass": pass, "warn": warn, "error": error, "skip": skip, "noop": 0, "total": total}}),
+            &format!("\nDone. PASS={pass} WARN={warn} ERROR={error} SKIP={skip} NO-OP={noop} TOTAL={total}"),
+            json!({"stats": {"pass": pass, "warn": warn, "error": error, "skip": skip, "noop": noop, "total": total}}),
         );
         self.outcomes
     }
@@ -319,7 +353,10 @@ impl<'a> Reporter<'a> {
             _ => format!("\nDatabase Error in {what} {} ({})", n.name, n.origin.file),
         };
         let sql_at = crate::artifacts::compiled_path(self.target_path, n);
-        let sql_at = if o.status == RunStatus::Error && n.resource_type != ResourceType::Test {
+        // Unit tests are compiled while they run: their SQL is under target/run.
+        let sql_at = if (o.status == RunStatus::Error && n.resource_type != ResourceType::Test)
+            || n.resource_type == ResourceType::UnitTest
+        {
             sql_at.replacen("/compiled/", "/run/", 1)
         } else {
             sql_at

@@ -51,7 +51,12 @@ pub fn show_cmd(
         };
         let chosen: Vec<usize> = chosen
             .into_iter()
-            .filter(|&i| parsed.graph.nodes[i].resource_type.is_sql())
+            // Like dbt show: the selected models (and analyses, snapshots), not the tests
+            // that indirect selection brings along.
+            .filter(|&i| {
+                let t = parsed.graph.nodes[i].resource_type;
+                t.is_sql() && t != crate::node::ResourceType::Test
+            })
             .collect();
         if chosen.is_empty() {
             return fail(

@@ -3,6 +3,7 @@
 
 pub mod node;
 pub mod schedule;
+mod unit;
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +18,7 @@ pub fn runnable(graph: &Graph, i: usize) -> bool {
     match n.resource_type {
         ResourceType::Model => !n.is_ephemeral(),
         ResourceType::Seed | ResourceType::Snapshot | ResourceType::Test => true,
+        ResourceType::UnitTest => true,
         _ => false,
     }
 }
@@ -39,7 +41,10 @@ pub fn dependencies(graph: &Graph, selected: &[usize]) -> HashMap<usize, Vec<usi
             for c in graph.children(p) {
                 if c == t
                     || !chosen.contains(&c)
-                    || graph.nodes[c].resource_type == ResourceType::Test
+                    || matches!(
+                        graph.nodes[c].resource_type,
+                        ResourceType::Test | ResourceType::UnitTest
+                    )
                 {
                     continue;
                 }
@@ -55,6 +60,7 @@ pub fn dependencies(graph: &Graph, selected: &[usize]) -> HashMap<usize, Vec<usi
             }
         }
     }
+    unit::order_unit_tests(graph, selected, &chosen, &mut deps);
     deps
 }
 

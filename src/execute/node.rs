@@ -19,6 +19,8 @@ pub enum RunStatus {
     Pass,
     Fail,
     Warn,
+    /// Nothing to run (an exposure in `build`), reported as dbt does.
+    NoOp,
 }
 
 impl RunStatus {
@@ -30,6 +32,7 @@ impl RunStatus {
             RunStatus::Pass => "pass",
             RunStatus::Fail => "fail",
             RunStatus::Warn => "warn",
+            RunStatus::NoOp => "no-op",
         }
     }
 
@@ -81,6 +84,8 @@ pub struct RunContext<'a> {
     pub store_failures: bool,
     /// Selected seeds' CSV files, read and typed before anything ran (by unique id).
     pub seeds: &'a std::collections::HashMap<String, crate::seed::SeedTable>,
+    /// What unit tests render their model with (None: unit tests error).
+    pub unit: Option<&'a crate::testing::unit::UnitEnv<'a>>,
 }
 
 /// A step failed: the message shown to the user (the warehouse's own words).
@@ -105,6 +110,7 @@ pub fn run_node(node: &Node, ctx: &RunContext) -> Outcome {
     let mut executed = Vec::new();
     let result = match node.resource_type {
         ResourceType::Test => crate::testing::data::run(node, ctx, &mut executed),
+        ResourceType::UnitTest => crate::testing::unit::run(node, ctx, &mut executed),
         ResourceType::Seed => build_seed(node, ctx, &mut executed),
         ResourceType::Snapshot => build_snapshot(node, ctx, &mut executed),
         _ => build_model(node, ctx, &mut executed),

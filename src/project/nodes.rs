@@ -407,6 +407,11 @@ impl Builder {
                     }
                 }
                 n.config = project_config(tree(pkg, "unit_tests"), &n.fqn);
+                if let Some(Json::Object(own)) = u.value.get("config") {
+                    let own: Config = own.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                    let own = self.render_config(&own, file, u.line);
+                    merge(&mut n.config, &own);
+                }
                 self.nodes.push(n);
             }
             for g in &props.groups {

@@ -78,6 +78,8 @@ fn walk(dir: &Path, prefix: &str, rel: &str, kind: Kind, docs: bool, out: &mut V
             ("md", _) if docs => Kind::Docs,
             ("csv", Kind::Seed) => Kind::Seed,
             ("sql", Kind::Test) if inner.starts_with("generic/") => Kind::Macro,
+            // Unit test fixture files are read by the unit tests that name them.
+            (_, Kind::Test) if inner.starts_with("fixtures/") => continue,
             ("sql", k) if k != Kind::Seed => k,
             _ => continue,
         };

@@ -95,6 +95,8 @@ pub struct NodeCtx {
     pub frames: Vec<Frame>,
     /// For generic tests: the test to call and what it is attached to.
     pub test: Option<TestCall>,
+    /// For unit tests: the macro and env var overrides of the test being run.
+    pub unit: Option<Arc<super::unit::UnitOverrides>>,
 }
 
 /// A generic test invocation: which test macro, with which arguments, on which relation.

@@ -120,6 +120,7 @@ fn node(dialect: Dialect) -> NodeCtx {
         globals: Value::from_object(BTreeMap::<String, Value>::new()),
         frames: Vec::new(),
         test: None,
+        unit: None,
     }
 }
 

@@ -182,7 +182,7 @@ fn register_globals(env: &mut Environment<'static>, project: &Project, index: &A
     env.add_function("ref", context::ref_fn);
     env.add_function("source", context::source_fn);
     env.add_function("var", context::var_fn);
-    env.add_function("env_var", crate::project::values::env_var);
+    env.add_function("env_var", super::unit::env_var_fn);
     env.add_function("is_incremental", context::is_incremental_fn);
     env.add_function("return", macros::return_fn);
     env.add_global("config", Value::from_object(ConfigObject));

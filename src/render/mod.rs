@@ -15,4 +15,5 @@ pub mod prepare;
 pub mod pymodules;
 pub mod pyobj;
 pub mod relation;
+pub mod unit;
 pub mod warehouse;

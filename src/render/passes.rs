@@ -126,6 +126,7 @@ impl<'a> PassInput<'a> {
             globals,
             frames: Vec::new(),
             test: None,
+            unit: None,
         }
     }
 
@@ -166,11 +167,33 @@ impl<'a> PassInput<'a> {
             &'e minijinja::Environment<'static>,
         ) -> Result<minijinja::Template<'e, 'e>, minijinja::Error>,
     ) -> Result<Rendered, Diagnostic> {
-        let ctx = self.ctx_for(node, execute);
+        let ctx = ctx_with_test(self.ctx_for(node, execute), node);
+        self.render_in(node, ctx, template)
+    }
+
+    /// Renders `source` for `node` with a context the caller prepared from `ctx_for`
+    /// (unit tests swap refs for fixtures and apply overrides).
+    pub(crate) fn render_prepared(
+        &self,
+        node: &Node,
+        ctx: NodeCtx,
+        source: &str,
+    ) -> Result<Rendered, Diagnostic> {
+        self.render_in(node, ctx, |env| {
+            env.template_from_named_str(node.origin.file.as_str(), source)
+        })
+    }
+
+    fn render_in<'e>(
+        &'e self,
+        node: &Node,
+        ctx: NodeCtx,
+        template: impl FnOnce(
+            &'e minijinja::Environment<'static>,
+        ) -> Result<minijinja::Template<'e, 'e>, minijinja::Error>,
+    ) -> Result<Rendered, Diagnostic> {
         let globals = ctx.globals.clone();
-        let (result, ctx) = with_node(ctx_with_test(ctx, node), || {
-            template(&self.renv.env)?.render(globals)
-        });
+        let (result, ctx) = with_node(ctx, || template(&self.renv.env)?.render(globals));
         match result {
             Ok(sql) => Ok(Rendered {
                 sql,

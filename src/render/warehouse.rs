@@ -43,10 +43,10 @@ impl Table {
             .iter()
             .map(|r| r.get_item(&Value::from(i)).unwrap_or_default())
             .collect();
-        crate::render::convert::map_value([
-            ("name", Value::from(self.columns[i].clone())),
-            ("values", Value::from(values)),
-        ])
+        Value::from_object(ResultColumn {
+            name: self.columns[i].clone(),
+            values,
+        })
     }
 }
 
@@ -88,6 +88,43 @@ impl Object for Table {
             _ => Err(Error::new(
                 ErrorKind::UnknownMethod,
                 format!("the result table has no method `{name}`"),
+            )),
+        }
+    }
+}
+
+/// One column of a result: agate's `.name` and `.values()` (the column's values in order).
+#[derive(Debug)]
+struct ResultColumn {
+    name: String,
+    values: Vec<Value>,
+}
+
+impl Object for ResultColumn {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            "name" => Some(Value::from(self.name.clone())),
+            _ => None,
+        }
+    }
+
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut minijinja::State<'_, '_>,
+        name: &str,
+        _args: &[Value],
+    ) -> Result<Value, Error> {
+        match name {
+            "values" | "values_without_nulls" => Ok(Value::from(
+                self.values
+                    .iter()
+                    .filter(|v| name == "values" || !v.is_none())
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )),
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("a result column has no method `{name}`"),
             )),
         }
     }

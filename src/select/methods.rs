@@ -65,6 +65,8 @@ pub(crate) fn matches(atom: &Atom, node: &Node, root_project: &str) -> bool {
                         .as_ref()
                         .is_some_and(|ns| fnmatch(&format!("{ns}.{}", meta.name), v))
             }
+            // dbt matches unit tests by their own name.
+            (ResourceType::UnitTest, _) => fnmatch(&node.name, v),
             _ => false,
         },
         Method::TestType => match v {

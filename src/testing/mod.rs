@@ -1,3 +1,5 @@
-//! Tests against the warehouse: data tests (generic and singular) -> pass/warn/fail verdicts.
+//! Tests against the warehouse: data tests (generic and singular) and unit tests ->
+//! pass/warn/fail verdicts.
 
 pub mod data;
+pub mod unit;

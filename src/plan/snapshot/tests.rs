@@ -1,3 +1,5 @@
+//! Snapshot planning tests: snapshot configs and columns -> the SQL statements (insta).
+
 use serde_json::{Value as Json, json};
 
 use super::*;

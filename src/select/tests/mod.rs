@@ -515,6 +515,8 @@ fn test_methods() {
         ["expression_is_true_fct_orders"]
     );
     check!("test_name:un*", Empty, ["unique_fct_orders_id"]);
+    // dbt's test_name: also matches unit tests by their own name.
+    check!("test_name:test_tot*", Empty, ["test_totals"]);
     check!("unit_test:test_totals", Empty, ["test_totals"]);
     check!("unit_test:test_*", Empty, ["test_totals"]);
 }
