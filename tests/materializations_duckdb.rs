@@ -153,6 +153,14 @@ fn on_schema_change_appends_new_columns_or_fails() {
     let r = xform(p, &["run", "--profiles-dir", "."]);
     assert_eq!(r.code, 1, "the `fail` model fails: {}", r.stderr);
     assert!(r.stderr.contains("on_schema_change: fail"), "{}", r.stderr);
+    // dbt raises it as a compiler error and heads it that way, not as a database error.
+    assert!(
+        r.stderr
+            .contains("\nCompilation Error in model by_append (models/by_append.sql)\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("Database Error"), "{}", r.stderr);
     let cols: Vec<String> = types(&db, "main", "by_merge")
         .into_iter()
         .map(|c| c.0)

@@ -83,50 +83,53 @@ class Unresolved(Exception):
     pass
 
 
-def ev(node, env, files_env):
-    """Evaluate a string-valued expression from a tiny safe subset of Python."""
+def ev(node, env, mods):
+    """Evaluate a string-valued expression from a tiny safe subset of Python.
+
+    env: names bound to strings in the module; mods: imported fixture modules by alias
+    (e.g. {"files": {...}} for `from dbt.tests.adapter.basic import files`)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.Name):
         if node.id in env:
             return env[node.id]
         raise Unresolved(node.id)
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "files":
-        if node.attr in files_env:
-            return files_env[node.attr]
-        raise Unresolved("files." + node.attr)
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in mods:
+        if node.attr in mods[node.value.id]:
+            return mods[node.value.id][node.attr]
+        raise Unresolved(node.value.id + "." + node.attr)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        return ev(node.left, env, files_env) + ev(node.right, env, files_env)
+        return ev(node.left, env, mods) + ev(node.right, env, mods)
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr in ("strip", "lstrip", "rstrip") and not node.args and not node.keywords):
-        return getattr(ev(node.func.value, env, files_env), node.func.attr)()
+        return getattr(ev(node.func.value, env, mods), node.func.attr)()
     if isinstance(node, ast.JoinedStr):
         raise Unresolved("f-string")
     raise Unresolved(ast.dump(node)[:60])
 
 
-def ev_value(node, env, files_env):
+def ev_value(node, env, mods):
     """Strings via ev(); otherwise a literal (dict/list/bool/number) with string leaves."""
     if isinstance(node, ast.Dict):
         out = {}
         for k, v in zip(node.keys, node.values):
             if k is None:
                 raise Unresolved("**splat")
-            out[ev_value(k, env, files_env)] = ev_value(v, env, files_env)
+            out[ev_value(k, env, mods)] = ev_value(v, env, mods)
         return out
     if isinstance(node, (ast.List, ast.Tuple)):
-        return [ev_value(e, env, files_env) for e in node.elts]
+        return [ev_value(e, env, mods) for e in node.elts]
     if isinstance(node, ast.Constant) and not isinstance(node.value, str):
         return node.value
-    return ev(node, env, files_env)
+    return ev(node, env, mods)
 
 
-def module_strings(tree, files_env):
+def module_strings(tree, mods):
     env = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             try:
-                env[node.targets[0].id] = ev(node.value, env, files_env)
+                env[node.targets[0].id] = ev(node.value, env, mods)
             except Unresolved:
                 pass
     return env
@@ -140,7 +143,7 @@ def is_fixture(fn):
     return False
 
 
-def class_fixtures(cls, env, files_env):
+def class_fixtures(cls, env, mods):
     """name -> evaluated dict, or the string 'DYNAMIC' when it cannot be resolved statically."""
     out = {}
     for item in cls.body:
@@ -154,7 +157,7 @@ def class_fixtures(cls, env, files_env):
             out[item.name] = "DYNAMIC"
             continue
         try:
-            val = ev_value(rets[0].value, env, files_env)
+            val = ev_value(rets[0].value, env, mods)
         except Unresolved:
             val = "DYNAMIC"
         out[item.name] = val
@@ -202,18 +205,37 @@ def find_basic(src):
     sys.exit("extract_basic.py: no dbt/tests/adapter/basic/files.py under %s" % src)
 
 
-def main(src, out):
-    basic = find_basic(src)
-    files_tree = ast.parse(open(os.path.join(basic, "files.py"), encoding="utf-8").read())
-    files_env = module_strings(files_tree, {})
+def has_test_methods(name, classes):
+    """Whether the class (or a same-module base) defines a pytest `test_*` method."""
+    cls = classes[name]
+    if any(isinstance(i, ast.FunctionDef) and i.name.startswith("test") for i in cls.body):
+        return True
+    return any(isinstance(b, ast.Name) and b.id in classes and has_test_methods(b.id, classes)
+               for b in cls.bases)
 
+
+def write_files(base, files):
+    """Write a fixture dict the way dbt's pytest harness does: nested dicts are directories,
+    non-string values of .yml entries are dumped as YAML."""
+    for fname, value in files.items():
+        path = os.path.join(base, fname)
+        if isinstance(value, dict) and not fname.endswith((".yml", ".yaml")):
+            write_files(path, value)
+            continue
+        if not isinstance(value, str):
+            value = yaml_dump(value) + "\n"
+        write(path, value)
+
+
+def extract(suite, out, mods, modules, title, expect, pick):
+    """Write one project per selected class of the test modules `modules` (file names in
+    directory `suite`). pick(class_name, classes, own_fixtures) -> project dir name or None
+    (not a scenario). Returns the written dir names."""
     scenarios = []
     skipped = []
-    for fn in sorted(os.listdir(basic)):
-        if not re.match(r"test_\w+\.py$", fn):
-            continue
-        tree = ast.parse(open(os.path.join(basic, fn), encoding="utf-8").read())
-        env = module_strings(tree, files_env)
+    for fn in modules:
+        tree = ast.parse(open(os.path.join(suite, fn), encoding="utf-8").read())
+        env = module_strings(tree, mods)
         classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
         resolved = {}
 
@@ -226,13 +248,14 @@ def main(src, out):
                 if isinstance(b, ast.Name) and b.id in classes:
                     for k, v in fixtures_of(b.id).items():
                         merged.setdefault(k, v)
-            merged.update(class_fixtures(cls, env, files_env))
+            merged.update(class_fixtures(cls, env, mods))
             resolved[name] = merged
             return merged
 
         for name in classes:
-            if not name.startswith("Base"):
-                continue  # Test* classes only bind a Base* class to the adapter
+            d = pick(name, classes, class_fixtures(classes[name], env, mods))
+            if d is None:
+                continue
             fx = fixtures_of(name)
             dyn = [k for k, v in fx.items() if v == "DYNAMIC"]
             file_fx = {k: v for k, v in fx.items() if k in FIXTURE_DIRS and isinstance(v, dict) and v}
@@ -242,14 +265,13 @@ def main(src, out):
             if not file_fx:
                 skipped.append((fn, name, "no project files"))
                 continue
-            scenarios.append((fn, name, fx, file_fx))
+            scenarios.append((d, fn, name, fx, file_fx))
 
     os.makedirs(out, exist_ok=True)
-    index = ["# dbt-tests-adapter basic/ scenarios", "",
-             "Generated by bench/conformance/extract_basic.py from %s" % basic, "",
+    index = ["# %s" % title, "",
+             "Generated by bench/conformance/%s from %s" % (os.path.basename(sys.argv[0]), suite), "",
              "| project dir | source | dbt project name | what dbt's test does |", "|---|---|---|---|"]
-    for fn, cls, fx, file_fx in scenarios:
-        d = snake(cls)
+    for d, fn, cls, fx, file_fx in scenarios:
         proj = os.path.join(out, d)
         cfg = {"name": "test", "profile": "conformance", "config-version": 2, "version": "1.0.0"}
         upd = fx.get("project_config_update")
@@ -259,16 +281,27 @@ def main(src, out):
         write(os.path.join(proj, "dbt_project.yml"), yaml_dump(cfg) + "\n")
         write(os.path.join(proj, "profiles.yml"), PROFILE)
         for fixture, files in file_fx.items():
-            for fname, text in files.items():
-                if not isinstance(text, str):
-                    text = yaml_dump(text) + "\n"
-                write(os.path.join(proj, FIXTURE_DIRS[fixture], fname), text)
-        index.append("| %s | %s::%s | %s | %s |" % (d, fn, cls, cfg["name"], EXPECT.get(d, "")))
+            write_files(os.path.join(proj, FIXTURE_DIRS[fixture]), files)
+        index.append("| %s | %s::%s | %s | %s |" % (d, fn, cls, cfg["name"], expect.get(d, "")))
         print("wrote %s  (%s::%s)" % (proj, fn, cls))
     index += ["", "Skipped:", ""] + ["- %s::%s: %s" % s for s in skipped]
     write(os.path.join(out, "SCENARIOS.md"), "\n".join(index) + "\n")
     for s in skipped:
         print("skipped %s::%s (%s)" % s)
+    return [s[0] for s in scenarios]
+
+
+def main(src, out):
+    basic = find_basic(src)
+    files_tree = ast.parse(open(os.path.join(basic, "files.py"), encoding="utf-8").read())
+    mods = {"files": module_strings(files_tree, {})}
+    modules = sorted(fn for fn in os.listdir(basic) if re.match(r"test_\w+\.py$", fn))
+
+    def pick(name, classes, own):
+        # Test* classes only bind a Base* class to the adapter
+        return snake(name) if name.startswith("Base") else None
+
+    extract(basic, out, mods, modules, "dbt-tests-adapter basic/ scenarios", EXPECT, pick)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 # usage: bench/conformance/fetch_adapter_tests.sh [CACHE_DIR] [OUT_DIR]
 #   CACHE_DIR  where the wheel is downloaded and unpacked (default $HOME/.cache/xform-conformance)
 #   OUT_DIR    optional: also run extract_basic.py into OUT_DIR (one dbt project per basic/ scenario)
-# Prints the unpacked root (SRC for extract_basic.py / extract_adapter_fixtures.py) on stdout:
+# Prints the unpacked root (SRC for extract_basic.py / extract_incremental.py) on stdout:
 #   SRC/dbt/tests/adapter/{basic,utils,incremental,...}
 # Uses $PIP if set, else /work/.venv-dbt/bin/pip or `python3 -m pip`. Re-runs reuse the cache.
 set -euo pipefail

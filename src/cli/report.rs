@@ -379,6 +379,12 @@ impl<'a> Reporter<'a> {
         } else {
             sql_at
         };
+        // An error raised as dbt's compiler error already starts with its own header
+        // (`Compilation Error in model NAME (FILE)`), which dbt prints as it is.
+        let compile_head = format!("Compilation Error in {what} {} (", n.name);
+        if o.status == RunStatus::Error && o.message.starts_with(&compile_head) {
+            return format!("\n{}\n\n  compiled code at {sql_at}", o.message);
+        }
         let body = o
             .message
             .lines()

@@ -50,16 +50,21 @@ pub enum PlanError {
     },
     #[error("{node}: config `{key}` is not supported yet")]
     UnsupportedConfig { node: String, key: String },
+    /// Headed as dbt heads it (`Compilation Error in model NAME (FILE)`: its
+    /// materialization raises a compiler error), so run results and the console carry
+    /// dbt's marker; the body is indented under it as in dbt's message.
     #[error(
-        "{node}: the model's columns no longer match {target} (on_schema_change: fail)\n  \
-         in the model, not in the table: {}\n  \
-         in the table, not in the model: {}\n  \
-         type changed: {}\n\
+        "Compilation Error in {node}\n  \
+         the model's columns no longer match {target} (on_schema_change: fail)\n    \
+         in the model, not in the table: {}\n    \
+         in the table, not in the model: {}\n    \
+         type changed: {}\n  \
          set on_schema_change to append_new_columns or sync_all_columns, \
          rebuild with --full-refresh, or alter the table by hand",
         list(.added), list(.removed), list(.retyped)
     )]
     SchemaChanged {
+        /// `model NAME (FILE)`, the way dbt names the node in an error header.
         node: String,
         target: String,
         added: Vec<String>,

@@ -69,7 +69,12 @@ pub(super) fn reconcile(
             })
         }
         OnSchemaChange::Fail if !diff.is_empty() => Err(PlanError::SchemaChanged {
-            node: node(),
+            node: format!(
+                "{} {} ({})",
+                input.node.resource_type.as_str(),
+                input.node.name,
+                input.node.origin.file
+            ),
             target: input.target.to_string(),
             added: names(&diff.added),
             removed: names(&diff.removed),

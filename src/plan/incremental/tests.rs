@@ -16,6 +16,7 @@ fn model(config: Json) -> Node {
     n.database = "db".into();
     n.schema = "main".into();
     n.alias = "fct".into();
+    n.origin.file = "models/fct.sql".into();
     n
 }
 
