@@ -22,14 +22,14 @@ struct Fields {
 
 /// `update_incremental_model`: `run --select MODEL`, returning the number of results.
 fn update_incremental_model(p: &Project, model: &str) -> usize {
-    p.dbt(&["run", "--select", model]).len()
+    p.dbt(&["run", "--select", model]).count()
 }
 
 /// `get_test_fields`: rebuild seed and model from scratch, change the seed table with
 /// `seeds/<update_sql_file>.sql` (when given), then run the model incrementally.
 fn get_test_fields(p: &Project, seed: &str, model: &str, update_sql_file: Option<&str>) -> Fields {
-    let seed_count = p.dbt(&["seed", "--select", seed, "--full-refresh"]).len();
-    let model_count = p.dbt(&["run", "--select", model, "--full-refresh"]).len();
+    let seed_count = p.dbt(&["seed", "--select", seed, "--full-refresh"]).count();
+    let model_count = p.dbt(&["run", "--select", model, "--full-refresh"]).count();
     if let Some(file) = update_sql_file {
         p.run_sql_file(&format!("seeds/{file}.sql"));
     }

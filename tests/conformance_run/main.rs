@@ -195,7 +195,7 @@ pub struct Results {
 }
 
 impl Results {
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.results.len()
     }
 
@@ -207,7 +207,7 @@ impl Results {
     }
 
     pub fn assert_len(&self, n: usize) {
-        assert_eq!(self.len(), n, "number of results of {}", self.describe());
+        assert_eq!(self.count(), n, "number of results of {}", self.describe());
     }
 
     pub fn get(&self, name: &str) -> &NodeResult {
