@@ -2,7 +2,9 @@
 # Build benchmark: `xform build` vs `dbt build` (dbt-core 1.12.6 + dbt-duckdb 1.11.1) on a
 # synthetic project of N models, from an empty database and then a second (incremental)
 # build; plus the pure-DuckDB floor: every statement xform executed, replayed in order on
-# one DuckDB connection by examples/replay_sql.rs with nothing else around it.
+# one DuckDB connection by examples/replay_sql.rs with nothing else around it (in xform's
+# project copy, so seed paths resolve, into a database file of the same name, so the
+# catalog name in the statements matches).
 #
 # usage: bench/build_bench.sh [N] [--xform PATH] [--replay PATH] [--venv DIR] [--no-dbt]
 #   N          project size (default 1000)
@@ -81,9 +83,9 @@ read -r xw1 xm1 < <(XFORM_STATEMENT_LOG="$OUT/xform1.sql" timed xform_build1 "$O
 read -r xw2 xm2 < <(XFORM_STATEMENT_LOG="$OUT/xform2.sql" timed xform_build2 "$OUT/xform" "$XFORM" build --profiles-dir .)
 
 echo "build_bench: DuckDB floor (replaying xform's statements)" >&2
-rm -f "$OUT/floor.duckdb"
-read -r fw1 fm1 < <(timed floor_build1 "$OUT" "$REPLAY" "$OUT/xform1.sql" "$OUT/floor.duckdb")
-read -r fw2 fm2 < <(timed floor_build2 "$OUT" "$REPLAY" "$OUT/xform2.sql" "$OUT/floor.duckdb")
+rm -rf "$OUT/floor"; mkdir -p "$OUT/floor"
+read -r fw1 fm1 < <(timed floor_build1 "$OUT/xform" "$REPLAY" "$OUT/xform1.sql" "$OUT/floor/bench.duckdb")
+read -r fw2 fm2 < <(timed floor_build2 "$OUT/xform" "$REPLAY" "$OUT/xform2.sql" "$OUT/floor/bench.duckdb")
 
 dw1=- dm1=- dw2=- dm2=-
 if [[ $DO_DBT -eq 1 ]]; then
