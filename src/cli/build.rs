@@ -108,13 +108,13 @@ pub fn build_cmd(
         Ok(w) => w,
         Err(d) => return fail(p, &d),
     };
-    let existing = match warehouse.existing() {
-        Ok(e) => e,
+    let catalog = match warehouse.catalog() {
+        Ok(c) => c,
         Err(d) => return fail(p, &d),
     };
     let run_state = RunState {
         adapter: Some(warehouse.adapter.clone()),
-        existing: std::sync::Arc::new(existing),
+        existing: std::sync::Arc::new(catalog.iter().map(|(name, _)| name.clone()).collect()),
         full_refresh: args.full_refresh,
         empty: args.empty,
     };
@@ -142,6 +142,7 @@ pub fn build_cmd(
         return INVALID;
     }
     let unit_env = crate::testing::unit::UnitEnv::new(&parsed);
+    let relations = execute::RelationCache::new(catalog);
     let ctx = RunContext {
         adapter: warehouse.adapter.as_ref(),
         root: &parsed.project.root,
@@ -149,6 +150,7 @@ pub fn build_cmd(
         store_failures: args.store_failures,
         seeds: &seeds,
         unit: Some(&unit_env),
+        relations: &relations,
     };
     let threads = settings
         .threads

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::output::Printer;
-use crate::adapter::Adapter;
+use crate::adapter::{Adapter, RelationKind};
 use crate::diagnostics::Diagnostic;
 use crate::dialect::Dialect;
 use crate::pipeline::Parsed;
@@ -40,9 +40,13 @@ impl Warehouse {
 
     /// Lower-cased `database.schema.identifier` of every existing relation.
     pub fn existing(&self) -> Result<HashSet<String>, Diagnostic> {
+        Ok(self.catalog()?.into_iter().map(|(name, _)| name).collect())
+    }
+
+    /// Every existing relation (lower-cased `database.schema.identifier`) with its kind.
+    pub fn catalog(&self) -> Result<Vec<(String, RelationKind)>, Diagnostic> {
         self.adapter
             .relations()
-            .map(|r| r.into_iter().map(|(name, _)| name).collect())
             .map_err(|e| Diagnostic::error(e.to_string()))
     }
 

@@ -2,6 +2,7 @@
 //! dependency order on N threads, one outcome per node, reported as they happen.
 
 pub mod node;
+pub mod relations;
 pub mod schedule;
 mod unit;
 
@@ -10,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use crate::graph::Graph;
 use crate::node::ResourceType;
 pub use node::{Outcome, RunContext, RunStatus};
+pub use relations::RelationCache;
 pub use schedule::Event;
 
 /// Whether a node does anything when run (sources, ephemerals and the like do not).

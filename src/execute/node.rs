@@ -86,6 +86,8 @@ pub struct RunContext<'a> {
     pub seeds: &'a std::collections::HashMap<String, crate::seed::SeedTable>,
     /// What unit tests render their model with (None: unit tests error).
     pub unit: Option<&'a crate::testing::unit::UnitEnv<'a>>,
+    /// What exists in the warehouse, kept current as nodes build.
+    pub relations: &'a super::RelationCache,
 }
 
 /// A step failed: the message shown to the user (the warehouse's own words).
@@ -167,8 +169,13 @@ pub(crate) fn execute_plan(
 
 fn existing_kind(ctx: &RunContext, node: &Node) -> Result<Option<RelationKind>, Failed> {
     Ok(ctx
-        .adapter
-        .relation_kind(&node.database, &node.schema, &node.alias)?)
+        .relations
+        .kind(&node.database, &node.schema, &node.alias))
+}
+
+fn record_built(ctx: &RunContext, node: &Node, kind: RelationKind) {
+    ctx.relations
+        .built(&node.database, &node.schema, &node.alias, kind);
 }
 
 fn build_model(
@@ -187,6 +194,11 @@ fn build_model(
         return Ok(Verdict::success("ephemeral".into()));
     };
     execute_plan(ctx, &p, executed)?;
+    let kind = match materialized {
+        "view" => RelationKind::View,
+        _ => RelationKind::Table,
+    };
+    record_built(ctx, node, kind);
     Ok(Verdict::success(format!("sql {materialized} model")))
 }
 
@@ -267,6 +279,7 @@ fn build_seed(
         ctx.adapter.dialect(),
     )?;
     execute_plan(ctx, &p, executed)?;
+    record_built(ctx, node, RelationKind::Table);
     Ok(Verdict {
         status: RunStatus::Success,
         message: format!("INSERT {}", table.rows),
@@ -317,5 +330,6 @@ fn build_snapshot(
         atomic,
     };
     execute_plan(ctx, &p, executed)?;
+    record_built(ctx, node, RelationKind::Table);
     Ok(Verdict::success("snapshot".into()))
 }
