@@ -32,7 +32,7 @@ e = m["extensions"].get(ext)
 if e is None:
     sys.exit(f"no extension {ext!r}; available: {sorted(m['extensions'])}")
 incs = ["duckdb"] + [f"duckdb/{d}" for d in m["base"]["include_dirs"] + e["include_dirs"]]
-flags = ["-O3", "-g1", "-ffunction-sections", "-fdata-sections", "-fPIC", "-std=c++17", "-w",
+flags = ["-O3", "-DNDEBUG", "-ffunction-sections", "-fdata-sections", "-fPIC", "-std=c++17", "-w",
          f"-DDUCKDB_EXTENSION_{ext.upper()}_LINKED=1"]
 flags += [f"-I{src}/{i}" for i in incs]
 for i, f in enumerate(e["cpp_files"]):
