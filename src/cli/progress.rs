@@ -28,6 +28,8 @@ struct State {
     skipped: usize,
     /// Nodes running now, by start order, with their start time.
     running: BTreeMap<usize, (String, Instant)>,
+    /// Node id -> start order, so `finished` finds what `started` registered.
+    order: BTreeMap<usize, usize>,
     next_start: usize,
     started: Instant,
     /// Whether a status line is on screen (it must be erased before other output).
@@ -48,8 +50,6 @@ pub enum Ended {
 #[derive(Clone)]
 pub struct StatusLine {
     state: Arc<Mutex<State>>,
-    /// Node id -> start order, so `finished` finds what `started` registered.
-    keys: Arc<Mutex<BTreeMap<usize, usize>>>,
 }
 
 impl StatusLine {
@@ -72,12 +72,12 @@ impl StatusLine {
                 failed: 0,
                 skipped: 0,
                 running: BTreeMap::new(),
+                order: BTreeMap::new(),
                 next_start: 0,
                 started: Instant::now(),
                 drawn: false,
                 width,
             })),
-            keys: Arc::new(Mutex::new(BTreeMap::new())),
         }
     }
 
@@ -87,22 +87,16 @@ impl StatusLine {
     }
 
     pub fn started(&self, node: usize, name: &str) {
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         let mut s = self.lock();
         let key = s.next_start;
         s.next_start += 1;
-        keys.insert(node, key);
+        s.order.insert(node, key);
         s.running.insert(key, (name.to_string(), Instant::now()));
     }
 
     pub fn finished(&self, node: usize, how: Ended) {
-        let key = self
-            .keys
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&node);
         let mut s = self.lock();
-        if let Some(k) = key {
+        if let Some(k) = s.order.remove(&node) {
             s.running.remove(&k);
         }
         s.done += 1;
