@@ -32,28 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use common::conformance::BASIC_SCENARIOS;
 use serde_json::Value as Json;
-
-/// Every project `extract_basic.py` writes for dbt-tests-adapter 1.20.0. A scenario that
-/// appears or disappears fails the test rather than being skipped silently.
-const SCENARIOS: &[&str] = &[
-    "adapter_method",
-    "ephemeral",
-    "generic_tests",
-    "get_catalog_for_single_relation",
-    "incremental",
-    // dbt's test expects `dbt run` to fail (invalid incremental_strategy), but the strategy
-    // is only validated by the materialization at run time: `dbt compile` succeeds.
-    "incremental_bad_strategy",
-    "incremental_not_schema_change",
-    "simple_materializations",
-    // `dbt test` fails on purpose (failing.sql returns rows); compiling is fine.
-    "singular_tests",
-    "singular_tests_ephemeral",
-    "snapshot_check_cols",
-    "snapshot_timestamp",
-    "table_materialization",
-];
 
 /// Scenarios that xform does not compile the way dbt does yet: (scenario, reason). They
 /// are run anyway; the test asserts that they still fail (remove the entry once fixed) and
@@ -86,16 +66,6 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("XFORM_CONFORMANCE_CACHE").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .expect("neither XFORM_CONFORMANCE_CACHE nor HOME is set: no place for the wheel cache");
-    PathBuf::from(home).join(".cache/xform-conformance")
-}
-
 /// The extracted projects (one directory per scenario), fetched and extracted once per
 /// test binary run into `CARGO_TARGET_TMPDIR/conformance-basic` (replaced on each run;
 /// tests only read it and compile copies).
@@ -107,7 +77,7 @@ fn projects() -> &'static Path {
             std::fs::remove_dir_all(&out)
                 .unwrap_or_else(|e| panic!("cannot clear {}: {e}", out.display()));
         }
-        let cache = cache_dir();
+        let cache = common::conformance::cache_dir();
         let script = repo().join("bench/conformance/fetch_adapter_tests.sh");
         let result = Command::new("bash")
             .arg(&script)
@@ -386,19 +356,19 @@ fn run_dialect(dialect: Dialect) -> BTreeMap<(String, String), String> {
         .collect();
     extracted.sort();
     assert_eq!(
-        extracted, SCENARIOS,
-        "extract_basic.py produced a different scenario list; update SCENARIOS"
+        extracted, BASIC_SCENARIOS,
+        "extract_basic.py produced a different scenario list; update BASIC_SCENARIOS in tests/common/conformance.rs"
     );
     for (gap, _) in KNOWN_GAPS {
         assert!(
-            SCENARIOS.contains(gap),
+            BASIC_SCENARIOS.contains(gap),
             "KNOWN_GAPS names unknown scenario {gap}"
         );
     }
 
     let mut failures = Vec::new();
     let mut sql = BTreeMap::new();
-    for &scenario in SCENARIOS {
+    for &scenario in BASIC_SCENARIOS {
         let compiled = compile(scenario, dialect);
         if let Some(reason) = gap_reason(scenario) {
             if compiled.problems.is_empty() {

@@ -42,23 +42,6 @@ pub const SCHEMA: &str = "test_schema";
 
 const PROFILES: &str = "conformance:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"test.duckdb\"\n      schema: test_schema\n      threads: 1\n";
 
-/// The projects `extract_basic.py` writes (all of basic/, a few of which are not run here).
-const BASIC: &[&str] = &[
-    "adapter_method",
-    "ephemeral",
-    "generic_tests",
-    "get_catalog_for_single_relation",
-    "incremental",
-    "incremental_bad_strategy",
-    "incremental_not_schema_change",
-    "simple_materializations",
-    "singular_tests",
-    "singular_tests_ephemeral",
-    "snapshot_check_cols",
-    "snapshot_timestamp",
-    "table_materialization",
-];
-
 /// The projects `extract_incremental.py` writes.
 const INCREMENTAL: &[&str] = &[
     "incremental_on_schema_change",
@@ -87,16 +70,6 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn cache_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("XFORM_CONFORMANCE_CACHE").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .expect("neither XFORM_CONFORMANCE_CACHE nor HOME is set: no place for the wheel cache");
-    PathBuf::from(home).join(".cache/xform-conformance")
-}
-
 fn run_script(cmd: &mut Command, what: &str) -> String {
     let out = cmd
         .output()
@@ -107,7 +80,7 @@ fn run_script(cmd: &mut Command, what: &str) -> String {
          network access (the wheel is cached in {}), or set XFORM_CONFORMANCE_CACHE to a \
          directory that holds dbt_tests_adapter-1.20.0-py3-none-any.whl.\n--- stderr ---\n{}",
         out.status,
-        cache_dir().display(),
+        common::conformance::cache_dir().display(),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -138,7 +111,7 @@ fn projects() -> &'static Path {
         let stdout = run_script(
             Command::new("bash")
                 .arg(bench.join("fetch_adapter_tests.sh"))
-                .arg(cache_dir()),
+                .arg(common::conformance::cache_dir()),
             "bench/conformance/fetch_adapter_tests.sh",
         );
         let src = stdout
@@ -147,7 +120,11 @@ fn projects() -> &'static Path {
             .expect("fetch_adapter_tests.sh prints the unpacked wheel root")
             .to_string();
         for (script, suite, expected) in [
-            ("extract_basic.py", Suite::Basic, BASIC),
+            (
+                "extract_basic.py",
+                Suite::Basic,
+                common::conformance::BASIC_SCENARIOS,
+            ),
             ("extract_incremental.py", Suite::Incremental, INCREMENTAL),
         ] {
             let dest = out.join(suite.dir());
