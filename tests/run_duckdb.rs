@@ -141,3 +141,58 @@ fn switching_a_table_to_a_view_replaces_it() {
     let rows = db.query("select total from main.customer_totals").unwrap();
     assert_eq!(rows.rows, vec![vec![json!(17)]]);
 }
+
+#[test]
+fn profile_settings_apply_to_every_connection_and_a_refused_one_stops_the_run() {
+    let dir = project();
+    let p = dir.path();
+    let settings = "      settings:\n        memory_limit: 300MB\n        preserve_insertion_order: false\n      extensions: [json, parquet]\n";
+    write(p, "profiles.yml", &format!("{PROFILES}{settings}"));
+    // Several models on two threads: each may run on a different pooled connection.
+    for i in 0..4 {
+        write(
+            p,
+            &format!("models/marts/setting_{i}.sql"),
+            "select current_setting('memory_limit') as memory_limit, \
+             current_setting('preserve_insertion_order') as keep_order",
+        );
+    }
+    let r = xform(p, &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let db = db(p);
+    for i in 0..4 {
+        let rows = db
+            .query(&format!("select * from shop.main.setting_{i}"))
+            .unwrap();
+        let memory = rows.rows[0][0].as_str().unwrap().to_string();
+        assert!(
+            memory.starts_with("286") && memory.contains("MiB"),
+            "{memory}"
+        );
+        assert_eq!(rows.rows[0][1], json!(false));
+    }
+    drop(db);
+
+    let fresh = project();
+    let q = fresh.path();
+    write(
+        q,
+        "profiles.yml",
+        &format!("{PROFILES}      settings:\n        no_such_setting: 1\n"),
+    );
+    let r = xform(q, &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("profiles.yml"), "{}", r.stderr);
+    assert!(r.stderr.contains("`no_such_setting`"), "{}", r.stderr);
+    assert!(!q.join("shop.duckdb").exists(), "nothing may be written");
+
+    write(
+        q,
+        "profiles.yml",
+        &format!("{PROFILES}      extensions: [spatial]\n"),
+    );
+    let r = xform(q, &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("extension `spatial`"), "{}", r.stderr);
+    assert!(!q.join("shop.duckdb").exists(), "nothing may be written");
+}

@@ -15,6 +15,9 @@ pub struct DuckDb {
     path: PathBuf,
     root: Mutex<Connection>,
     pool: Mutex<Vec<Connection>>,
+    /// The profile's `settings:` as SET statements, run on every new connection (some
+    /// DuckDB options are per connection).
+    settings: Vec<String>,
     /// `XFORM_STATEMENT_LOG`: every statement is appended here, so a benchmark can replay
     /// exactly what xform ran without xform around it (bench/build_bench.sh).
     log: Option<Mutex<std::fs::File>>,
@@ -65,8 +68,48 @@ impl DuckDb {
             path: path.to_path_buf(),
             root: Mutex::new(conn),
             pool: Mutex::new(Vec::new()),
+            settings: Vec::new(),
             log,
         })
+    }
+
+    /// Applies a dbt-duckdb profile's `settings:` (`memory_limit: 1GB`, ...) and loads its
+    /// `extensions:`. Only extensions compiled into xform load: nothing is downloaded.
+    pub fn configure(
+        &mut self,
+        settings: &[(String, String)],
+        extensions: &[String],
+    ) -> Result<(), AdapterError> {
+        let conn = self.root.get_mut().unwrap_or_else(|e| e.into_inner());
+        for (key, value) in settings {
+            if !is_identifier(key) {
+                return Err(AdapterError::Setting {
+                    key: key.clone(),
+                    message: "not a DuckDB setting name".into(),
+                });
+            }
+            let statement = format!("set {key} = {}", string_literal(value));
+            conn.execute_batch(&statement)
+                .map_err(|e| AdapterError::Setting {
+                    key: key.clone(),
+                    message: e.to_string(),
+                })?;
+            self.settings.push(statement);
+        }
+        for name in extensions {
+            if !is_identifier(name) {
+                return Err(AdapterError::Extension {
+                    name: name.clone(),
+                    message: "not an extension name".into(),
+                });
+            }
+            conn.execute_batch(&format!("load {name}"))
+                .map_err(|e| AdapterError::Extension {
+                    name: name.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {
@@ -90,12 +133,18 @@ impl DuckDb {
         let pooled = self.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match pooled {
             Some(c) => c,
-            None => self
-                .root
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .try_clone()
-                .map_err(sql_error)?,
+            None => {
+                let conn = self
+                    .root
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .try_clone()
+                    .map_err(sql_error)?;
+                for statement in &self.settings {
+                    conn.execute_batch(statement).map_err(sql_error)?;
+                }
+                conn
+            }
         };
         let out = f(&conn).map_err(sql_error);
         self.pool
@@ -110,6 +159,10 @@ fn sql_error(e: duckdb::Error) -> AdapterError {
     AdapterError::Sql {
         message: e.to_string(),
     }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn string_literal(s: &str) -> String {

@@ -1,8 +1,11 @@
 //! Warehouse access behind one trait: SQL in, row counts, rows and relation metadata out.
 //!
 //! Only this module talks to a warehouse. `plan/` decides which SQL runs; the executor
-//! hands it to an `Adapter`. DuckDB is embedded (feature `duckdb`); BigQuery comes later.
+//! hands it to an `Adapter`. DuckDB is embedded (feature `duckdb`); BigQuery is a REST
+//! client (feature `bigquery`).
 
+#[cfg(feature = "bigquery")]
+pub mod bigquery;
 #[cfg(feature = "duckdb")]
 pub mod duckdb;
 
@@ -19,6 +22,15 @@ pub enum AdapterError {
     Locked { path: String, message: String },
     #[error("{message}")]
     Sql { message: String },
+    #[error("could not connect to BigQuery: {message}")]
+    Connect { message: String },
+    #[error("the profile's DuckDB setting `{key}` was refused: {message}")]
+    Setting { key: String, message: String },
+    #[error(
+        "the profile's DuckDB extension `{name}` cannot be loaded: {message} (xform loads only \
+         the extensions compiled into it, json and parquet, and downloads nothing)"
+    )]
+    Extension { name: String, message: String },
 }
 
 /// A relation as the warehouse knows it.
