@@ -2,7 +2,10 @@
 
 #![allow(dead_code)]
 
+#[cfg(feature = "bigquery")]
+pub mod bigquery;
 pub mod conformance;
+pub mod fault_proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,233 @@
+//! xform on the local BigQuery emulator: builds checked by querying the emulator, a
+//! failing statement, retries through a fault-injecting proxy, and secrets kept out of
+//! every output. Skips (saying why) when no emulator runs; `.ci/run` starts one.
+#![cfg(feature = "bigquery")]
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::bigquery::{adapter, dataset, emulator, write_profile};
+use common::fault_proxy::{Fault, FaultProxy};
+use common::xform;
+use serde_json::json;
+use xform::adapter::{Adapter, RelationKind};
+
+const PROJECT: &str = "name: shop\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: shop\n";
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A staging view, an ephemeral filter and a table over them.
+fn shop(dir: &Path, dataset: &str, extra_profile: &[&str]) {
+    write(dir, "dbt_project.yml", PROJECT);
+    write_profile(dir, "shop", dataset, extra_profile);
+    write(
+        dir,
+        "models/stg_orders.sql",
+        "select 1 as id, 'a' as customer, 10 as amount\nunion all select 2, 'b', 5\nunion all select 3, 'a', 7",
+    );
+    write(
+        dir,
+        "models/big_orders.sql",
+        "{{ config(materialized='ephemeral') }}\nselect * from {{ ref('stg_orders') }} where amount > 6",
+    );
+    write(
+        dir,
+        "models/customer_totals.sql",
+        "{{ config(materialized='table') }}\nselect customer, sum(amount) as total, count(*) as orders\nfrom {{ ref('big_orders') }}\ngroup by customer",
+    );
+}
+
+fn totals(host: &str, dataset: &str) -> Vec<Vec<serde_json::Value>> {
+    adapter(host)
+        .query(&format!(
+            "select customer, total, orders from `xform-test`.`{dataset}`.customer_totals order by customer"
+        ))
+        .expect("query customer_totals")
+        .rows
+}
+
+#[test]
+fn run_builds_views_and_tables_on_the_emulator() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("build");
+    shop(dir.path(), &ds, &[]);
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let bq = adapter(&host);
+    assert_eq!(
+        bq.relation_kind("xform-test", &ds, "stg_orders").unwrap(),
+        Some(RelationKind::View)
+    );
+    assert_eq!(
+        bq.relation_kind("xform-test", &ds, "customer_totals")
+            .unwrap(),
+        Some(RelationKind::Table)
+    );
+    assert_eq!(
+        bq.relation_kind("xform-test", &ds, "big_orders").unwrap(),
+        None
+    );
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+    // A second run replaces what the first built.
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+}
+
+#[test]
+fn a_rejected_statement_names_the_model_and_keeps_the_old_table() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("reject");
+    shop(dir.path(), &ds, &[]);
+    write(
+        dir.path(),
+        "models/report.sql",
+        "{{ config(materialized='table') }}\nselect * from {{ ref('customer_totals') }}",
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    write(
+        dir.path(),
+        "models/customer_totals.sql",
+        "{{ config(materialized='table') }}\nselect customer, sum(no_such_column) as total\nfrom {{ ref('big_orders') }}\ngroup by customer",
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(out.contains("models/customer_totals.sql"), "{out}");
+    assert!(
+        out.contains("no_such_column"),
+        "BigQuery's reason is quoted: {out}"
+    );
+    assert!(out.contains("SKIP"), "the descendant is skipped: {out}");
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+}
+
+#[test]
+fn rate_limits_server_errors_and_stalls_are_retried() {
+    let Some(host) = emulator() else { return };
+    let proxy = FaultProxy::start(
+        &host,
+        vec![
+            Fault::Status(
+                429,
+                "rateLimitExceeded",
+                "Exceeded rate limits: too many api requests",
+            ),
+            Fault::Status(500, "backendError", "Backend error"),
+            Fault::Stall(Duration::from_secs(4)),
+        ],
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("retry");
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    shop(
+        dir.path(),
+        &ds,
+        &[
+            &endpoint,
+            "job_retries: 3",
+            "job_retry_backoff_ms: 50",
+            "job_creation_timeout_seconds: 1",
+        ],
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+    let seen = proxy.requests();
+    assert!(seen[0].starts_with("429 POST"), "{seen:?}");
+    assert!(seen[1].starts_with("500 POST"), "{seen:?}");
+    assert!(seen[2].starts_with("stall POST"), "{seen:?}");
+    assert!(seen[3].starts_with("pass POST"), "{seen:?}");
+}
+
+#[test]
+fn a_non_retryable_error_and_exhausted_retries_are_reported_plainly() {
+    let Some(host) = emulator() else { return };
+    let denied =
+        "Access Denied: Project xform-test: User does not have bigquery.jobs.create permission";
+    let proxy = FaultProxy::start(&host, vec![Fault::Status(403, "accessDenied", denied)]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    shop(
+        dir.path(),
+        &dataset("denied"),
+        &[&endpoint, "job_retries: 3"],
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains(denied), "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(proxy.requests().len(), 1, "a 403 is not retried");
+
+    let busy = vec![Fault::Status(503, "backendError", "Service unavailable"); 3];
+    let proxy = FaultProxy::start(&host, busy);
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    shop(
+        dir.path(),
+        &dataset("busy"),
+        &[&endpoint, "job_retries: 2", "job_retry_backoff_ms: 10"],
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("BigQuery did not answer after 3 tries: HTTP 503: Service unavailable"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn key_material_never_reaches_output_or_artifacts() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("secrets");
+    let key =
+        "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-----END PRIVATE KEY-----";
+    let endpoint = format!("api_endpoint: http://{host}");
+    let keyfile = format!(
+        "keyfile_json: {{type: service_account, client_email: a@b.iam.gserviceaccount.com, token_uri: https://oauth2.googleapis.com/token, private_key: \"{key}\", private_key_id: KEYID0123456789}}"
+    );
+    shop(dir.path(), &ds, &[&endpoint, &keyfile]);
+    std::fs::write(
+        dir.path().join("profiles.yml"),
+        std::fs::read_to_string(dir.path().join("profiles.yml"))
+            .unwrap()
+            .replace("method: oauth", "method: service-account-json"),
+    )
+    .unwrap();
+    // A failing model too: error paths must not leak either.
+    write(
+        dir.path(),
+        "models/broken.sql",
+        "select * from `xform-test`.nope.nothing",
+    );
+    let r = xform(
+        dir.path(),
+        &["build", "--profiles-dir", ".", "--log-format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    for text in [&r.stdout, &r.stderr] {
+        assert!(!text.contains("MIIEvQ") && !text.contains("KEYID0123456789"));
+    }
+    for entry in walkdir::WalkDir::new(dir.path().join("target")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            assert!(
+                !text.contains("MIIEvQ") && !text.contains("KEYID0123456789"),
+                "{} leaks key material",
+                entry.path().display()
+            );
+        }
+    }
+}

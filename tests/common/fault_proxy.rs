@@ -1,0 +1,121 @@
+//! An HTTP proxy in front of the BigQuery emulator that answers the first requests with
+//! scripted faults (an error status, or silence) and forwards the rest.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What the proxy does with one request.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and Google's error body carrying `reason` and `message`.
+    Status(u16, &'static str, &'static str),
+    /// Read the request, say nothing for this long, then hang up.
+    Stall(Duration),
+}
+
+pub struct FaultProxy {
+    /// `host:port` to point xform at.
+    pub addr: String,
+    /// Request lines seen, each prefixed by what was done with it.
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: &str, faults: Vec<Fault>) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let addr = listener.local_addr().expect("proxy address").to_string();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let plan = Arc::new(Mutex::new(VecDeque::from(faults)));
+        let upstream = upstream.to_string();
+        let thread_log = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (plan, log, upstream) =
+                    (Arc::clone(&plan), Arc::clone(&thread_log), upstream.clone());
+                std::thread::spawn(move || serve(client, &plan, &log, &upstream));
+            }
+        });
+        FaultProxy { addr, log }
+    }
+
+    pub fn requests(&self) -> Vec<String> {
+        self.log.lock().expect("proxy log").clone()
+    }
+}
+
+/// One request per connection: every answer says `Connection: close`.
+fn serve(
+    mut client: TcpStream,
+    plan: &Mutex<VecDeque<Fault>>,
+    log: &Mutex<Vec<String>>,
+    upstream: &str,
+) {
+    let Some((head, body)) = read_request(&client) else {
+        return;
+    };
+    let line = head.lines().next().unwrap_or_default().to_string();
+    let fault = plan.lock().expect("plan").pop_front();
+    match fault {
+        Some(Fault::Status(code, reason, message)) => {
+            log.lock().expect("log").push(format!("{code} {line}"));
+            let body = format!(
+                r#"{{"error": {{"code": {code}, "message": "{message}", "errors": [{{"reason": "{reason}", "message": "{message}"}}], "status": "INJECTED"}}}}"#
+            );
+            let _ = write!(
+                client,
+                "HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        Some(Fault::Stall(pause)) => {
+            log.lock().expect("log").push(format!("stall {line}"));
+            std::thread::sleep(pause);
+        }
+        None => {
+            log.lock().expect("log").push(format!("pass {line}"));
+            let Ok(mut up) = TcpStream::connect(upstream) else {
+                return;
+            };
+            let head: String = head
+                .lines()
+                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+                .map(|l| format!("{l}\r\n"))
+                .collect();
+            let _ = up.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
+            let _ = up.write_all(&body);
+            let mut answer = Vec::new();
+            let _ = up.read_to_end(&mut answer);
+            let _ = client.write_all(&answer);
+        }
+    }
+}
+
+/// The request head (without the blank line) and its body, by Content-Length.
+fn read_request(client: &TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut reader = BufReader::new(client.try_clone().ok()?);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((head, body))
+}
