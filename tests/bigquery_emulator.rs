@@ -231,3 +231,58 @@ fn key_material_never_reaches_output_or_artifacts() {
         }
     }
 }
+
+#[test]
+fn a_build_over_its_byte_budget_is_refused_before_anything_runs() {
+    let Some(host) = emulator() else { return };
+    // The emulator's dry runs report 0 bytes: the proxy makes each one 5 GiB.
+    let proxy = FaultProxy::rewriting(
+        &host,
+        Vec::new(),
+        Some((
+            r#""totalBytesProcessed":"0""#,
+            r#""totalBytesProcessed":"5368709120""#,
+        )),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("budget");
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    shop(dir.path(), &ds, &[&endpoint]);
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    // Were this build to run, the table would change.
+    write(
+        dir.path(),
+        "models/customer_totals.sql",
+        "{{ config(materialized='table') }}\nselect 'z' as customer, 0 as total, 0 as orders",
+    );
+    let r = xform(
+        dir.path(),
+        &["run", "--profiles-dir", ".", "--max-bytes", "1GB"],
+    );
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        out.contains(&format!(
+            "Estimated bytes for model.shop.customer_totals: 5.0 GiB"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("over the budget of 1.0 GiB"), "{out}");
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+
+    let r = xform(
+        dir.path(),
+        &["compile", "--profiles-dir", ".", "--estimate"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(out.contains("Estimated bytes in total: 5.0 GiB"), "{out}");
+
+    // Under the budget (here from the profile) the build runs.
+    write_profile(dir.path(), "shop", &ds, &[&endpoint, "max_bytes: 10GB"]);
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(totals(&host, &ds), [[json!("z"), json!(0), json!(0)]]);
+}

@@ -82,6 +82,12 @@ pub trait Adapter: Send + Sync {
     /// The columns a query would produce, without running it for its rows.
     fn describe(&self, sql: &str) -> Result<Vec<Column>, AdapterError>;
 
+    /// The bytes a statement would read, from a dry run; None where the warehouse gives
+    /// no estimates (DuckDB).
+    fn estimate_bytes(&self, _sql: &str) -> Result<Option<u64>, AdapterError> {
+        Ok(None)
+    }
+
     /// A relation's columns in order (empty when it does not exist).
     fn columns(
         &self,

@@ -83,6 +83,9 @@ pub enum Command {
         /// Skip the SQL syntax check.
         #[arg(long)]
         no_sql_check: bool,
+        /// BigQuery: dry-run the compiled nodes and print the bytes each would read.
+        #[arg(long)]
+        estimate: bool,
     },
     /// List selected resources.
     #[command(alias = "list")]
@@ -181,6 +184,10 @@ pub struct RunArgs {
     /// Leave these resource types out (build).
     #[arg(long = "exclude-resource-type", num_args = 1..)]
     pub exclude_resource_type: Vec<String>,
+    /// BigQuery: dry-run every selected node first and refuse to start when the
+    /// estimated bytes read exceed this (10GB, 500MB; binary units as BigQuery bills).
+    #[arg(long, value_name = "SIZE")]
+    pub max_bytes: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

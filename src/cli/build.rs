@@ -104,6 +104,10 @@ pub fn build_cmd(
             return INVALID;
         }
     };
+    let budget = match super::budget::budget(args.max_bytes.as_deref(), &parsed.project.target) {
+        Ok(b) => b,
+        Err(d) => return fail(p, &d),
+    };
     let warehouse = match Warehouse::connect(&parsed) {
         Ok(w) => w,
         Err(d) => return fail(p, &d),
@@ -141,17 +145,6 @@ pub fn build_cmd(
         )));
         return INVALID;
     }
-    let unit_env = crate::testing::unit::UnitEnv::new(&parsed);
-    let relations = execute::RelationCache::new(catalog);
-    let ctx = RunContext {
-        adapter: warehouse.adapter.as_ref(),
-        root: &parsed.project.root,
-        full_refresh: args.full_refresh,
-        store_failures: args.store_failures,
-        seeds: &seeds,
-        unit: Some(&unit_env),
-        relations: &relations,
-    };
     let threads = settings
         .threads
         .or_else(|| {
@@ -164,6 +157,24 @@ pub fn build_cmd(
                 .map(|t| t as usize)
         })
         .unwrap_or(1);
+    if budget.is_some() {
+        let adapter = warehouse.adapter.as_ref();
+        if let Err(d) = super::budget::report(p, adapter, &nodes, threads, budget) {
+            warehouse.discard();
+            return fail(p, &d);
+        }
+    }
+    let unit_env = crate::testing::unit::UnitEnv::new(&parsed);
+    let relations = execute::RelationCache::new(catalog);
+    let ctx = RunContext {
+        adapter: warehouse.adapter.as_ref(),
+        root: &parsed.project.root,
+        full_refresh: args.full_refresh,
+        store_failures: args.store_failures,
+        seeds: &seeds,
+        unit: Some(&unit_env),
+        relations: &relations,
+    };
     let runnable: Vec<usize> = selected
         .iter()
         .copied()

@@ -128,6 +128,7 @@ pub fn compile_cmd(
     sel: &Selection,
     inline: Option<&str>,
     check_sql: bool,
+    estimate: bool,
     p: &mut Printer,
 ) -> i32 {
     let mut parsed = match parse(settings, p) {
@@ -221,6 +222,19 @@ pub fn compile_cmd(
         "CompileComplete",
         &format!("Compiled {written} nodes into {target}/compiled"),
     );
+    if estimate {
+        let warehouse = match super::warehouse::Warehouse::connect(&parsed) {
+            Ok(w) => w,
+            Err(d) => return super::warehouse::fail(p, &d),
+        };
+        let chosen: Vec<&Node> = selected.iter().map(|&i| &parsed.graph.nodes[i]).collect();
+        let threads = parsed.project.target.threads;
+        let result = super::budget::report(p, warehouse.adapter.as_ref(), &chosen, threads, None);
+        warehouse.discard();
+        if let Err(d) = result {
+            return super::warehouse::fail(p, &d);
+        }
+    }
     OK
 }
 

@@ -1,6 +1,7 @@
 //! The command line: arguments + environment -> settings -> a command's exit code.
 
 pub mod args;
+pub mod budget;
 pub mod build;
 pub mod commands;
 pub mod operation;
@@ -55,11 +56,13 @@ pub fn run(cli: Cli) -> i32 {
             select,
             inline,
             no_sql_check,
+            estimate,
         } => commands::compile_cmd(
             &settings,
             &Selection::from(select),
             inline.as_deref(),
             !no_sql_check,
+            *estimate,
             &mut printer,
         ),
         Command::Ls {

@@ -23,8 +23,16 @@ pub struct FaultProxy {
     pub log: Arc<Mutex<Vec<String>>>,
 }
 
+/// Text replaced in every forwarded answer's body (canned values the emulator lacks,
+/// such as non-zero dry-run byte counts).
+pub type Rewrite = Option<(&'static str, &'static str)>;
+
 impl FaultProxy {
     pub fn start(upstream: &str, faults: Vec<Fault>) -> FaultProxy {
+        FaultProxy::rewriting(upstream, faults, None)
+    }
+
+    pub fn rewriting(upstream: &str, faults: Vec<Fault>, rewrite: Rewrite) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let addr = listener.local_addr().expect("proxy address").to_string();
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -35,7 +43,7 @@ impl FaultProxy {
             for client in listener.incoming().flatten() {
                 let (plan, log, upstream) =
                     (Arc::clone(&plan), Arc::clone(&thread_log), upstream.clone());
-                std::thread::spawn(move || serve(client, &plan, &log, &upstream));
+                std::thread::spawn(move || serve(client, &plan, &log, &upstream, rewrite));
             }
         });
         FaultProxy { addr, log }
@@ -52,6 +60,7 @@ fn serve(
     plan: &Mutex<VecDeque<Fault>>,
     log: &Mutex<Vec<String>>,
     upstream: &str,
+    rewrite: Rewrite,
 ) {
     let Some((head, body)) = read_request(&client) else {
         return;
@@ -88,6 +97,9 @@ fn serve(
             let _ = up.write_all(&body);
             let mut answer = Vec::new();
             let _ = up.read_to_end(&mut answer);
+            if let Some((from, to)) = rewrite {
+                answer = rewritten(&answer, from, to);
+            }
             let _ = client.write_all(&answer);
         }
     }
@@ -118,4 +130,24 @@ fn read_request(client: &TcpStream) -> Option<(String, Vec<u8>)> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     Some((head, body))
+}
+
+/// An HTTP answer with `from` replaced by `to` in its body and Content-Length fixed.
+fn rewritten(answer: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(answer);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return answer.to_vec();
+    };
+    let body = body.replace(from, to);
+    let head: Vec<String> = head
+        .lines()
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("content-length:") {
+                format!("content-length: {}", body.len())
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    format!("{}\r\n\r\n{body}", head.join("\r\n")).into_bytes()
 }

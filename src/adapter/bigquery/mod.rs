@@ -136,11 +136,6 @@ impl BigQuery {
             other => other,
         }
     }
-
-    /// Estimated bytes a statement would read (a dry run): the cost budget's input.
-    pub fn estimate_bytes(&self, sql: &str) -> Result<u64, AdapterError> {
-        Ok(self.run(sql, true)?.bytes_processed.unwrap_or(0))
-    }
 }
 
 fn is_not_found(message: &str) -> bool {
@@ -216,6 +211,10 @@ impl Adapter for BigQuery {
                 Some((name, kind_of(r.get(3)?.as_str()?)))
             })
             .collect())
+    }
+
+    fn estimate_bytes(&self, sql: &str) -> Result<Option<u64>, AdapterError> {
+        Ok(Some(self.run(sql, true)?.bytes_processed.unwrap_or(0)))
     }
 
     fn describe(&self, sql: &str) -> Result<Vec<Column>, AdapterError> {
