@@ -147,6 +147,15 @@ fn rate_limits_server_errors_and_stalls_are_retried() {
     assert!(seen[1].starts_with("500 POST"), "{seen:?}");
     assert!(seen[2].starts_with("stall POST"), "{seen:?}");
     assert!(seen[3].starts_with("pass POST"), "{seen:?}");
+    // Jobs carry dbt's labels: the invocation and the node that ran them.
+    let bodies = proxy.bodies();
+    assert!(
+        bodies.iter().any(
+            |b| b.contains(r#""dbt_node_id":"model_shop_customer_totals""#)
+                && b.contains("dbt_invocation_id")
+        ),
+        "{bodies:?}"
+    );
 }
 
 #[test]
@@ -264,9 +273,7 @@ fn a_build_over_its_byte_budget_is_refused_before_anything_runs() {
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     let out = format!("{}{}", r.stdout, r.stderr);
     assert!(
-        out.contains(&format!(
-            "Estimated bytes for model.shop.customer_totals: 5.0 GiB"
-        )),
+        out.contains("Estimated bytes for model.shop.customer_totals: 5.0 GiB"),
         "{out}"
     );
     assert!(out.contains("over the budget of 1.0 GiB"), "{out}");

@@ -96,3 +96,21 @@ pub trait Adapter: Send + Sync {
         identifier: &str,
     ) -> Result<Vec<Column>, AdapterError>;
 }
+
+thread_local! {
+    static CURRENT_NODE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with the node whose statements this thread submits, so a warehouse can tag
+/// its jobs (BigQuery's `dbt_node_id` label).
+pub fn for_node<R>(unique_id: &str, f: impl FnOnce() -> R) -> R {
+    let previous = CURRENT_NODE.with(|c| c.replace(Some(unique_id.to_string())));
+    let out = f();
+    CURRENT_NODE.with(|c| *c.borrow_mut() = previous);
+    out
+}
+
+/// The node set by [`for_node`] on this thread, if any.
+pub fn current_node() -> Option<String> {
+    CURRENT_NODE.with(|c| c.borrow().clone())
+}

@@ -110,13 +110,13 @@ pub fn run_node(node: &Node, ctx: &RunContext) -> Outcome {
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
     let mut executed = Vec::new();
-    let result = match node.resource_type {
+    let result = crate::adapter::for_node(&node.unique_id, || match node.resource_type {
         ResourceType::Test => crate::testing::data::run(node, ctx, &mut executed),
         ResourceType::UnitTest => crate::testing::unit::run(node, ctx, &mut executed),
         ResourceType::Seed => build_seed(node, ctx, &mut executed),
         ResourceType::Snapshot => build_snapshot(node, ctx, &mut executed),
         _ => build_model(node, ctx, &mut executed),
-    };
+    });
     let (status, message, failures, rows_affected) = match result {
         Ok(v) => (v.status, v.message, v.failures, v.rows_affected),
         Err(Failed(message)) => (RunStatus::Error, message, None, None),

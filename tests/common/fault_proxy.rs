@@ -21,6 +21,7 @@ pub struct FaultProxy {
     pub addr: String,
     /// Request lines seen, each prefixed by what was done with it.
     pub log: Arc<Mutex<Vec<String>>>,
+    bodies: Arc<Mutex<Vec<String>>>,
 }
 
 /// Text replaced in every forwarded answer's body (canned values the emulator lacks,
@@ -39,14 +40,22 @@ impl FaultProxy {
         let plan = Arc::new(Mutex::new(VecDeque::from(faults)));
         let upstream = upstream.to_string();
         let thread_log = Arc::clone(&log);
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let thread_bodies = Arc::clone(&bodies);
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let (plan, log, upstream) =
                     (Arc::clone(&plan), Arc::clone(&thread_log), upstream.clone());
-                std::thread::spawn(move || serve(client, &plan, &log, &upstream, rewrite));
+                let bodies = Arc::clone(&thread_bodies);
+                std::thread::spawn(move || serve(client, &plan, &log, &bodies, &upstream, rewrite));
             }
         });
-        FaultProxy { addr, log }
+        FaultProxy { addr, log, bodies }
+    }
+
+    /// Bodies of the forwarded requests.
+    pub fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().expect("proxy bodies").clone()
     }
 
     pub fn requests(&self) -> Vec<String> {
@@ -59,6 +68,7 @@ fn serve(
     mut client: TcpStream,
     plan: &Mutex<VecDeque<Fault>>,
     log: &Mutex<Vec<String>>,
+    bodies: &Mutex<Vec<String>>,
     upstream: &str,
     rewrite: Rewrite,
 ) {
@@ -85,6 +95,10 @@ fn serve(
         }
         None => {
             log.lock().expect("log").push(format!("pass {line}"));
+            bodies
+                .lock()
+                .expect("bodies")
+                .push(String::from_utf8_lossy(&body).into_owned());
             let Ok(mut up) = TcpStream::connect(upstream) else {
                 return;
             };

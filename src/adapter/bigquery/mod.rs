@@ -88,7 +88,7 @@ impl BigQuery {
         request.request_id = Some(request_id());
         request.timeout_ms = Some(10_000);
         let mut labels = self.labels.clone();
-        if let Some(node) = current_node() {
+        if let Some(node) = super::current_node() {
             labels.insert("dbt_node_id".to_string(), label_value(&node));
         }
         request.labels = Some(labels);
@@ -285,23 +285,6 @@ fn request_id() -> String {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
-}
-
-thread_local! {
-    static CURRENT_NODE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Tags the jobs this thread submits with a node id (the `dbt_node_id` label) while `f`
-/// runs; other adapters ignore it.
-pub fn for_node<R>(unique_id: &str, f: impl FnOnce() -> R) -> R {
-    let previous = CURRENT_NODE.with(|c| c.replace(Some(unique_id.to_string())));
-    let out = f();
-    CURRENT_NODE.with(|c| *c.borrow_mut() = previous);
-    out
-}
-
-fn current_node() -> Option<String> {
-    CURRENT_NODE.with(|c| c.borrow().clone())
 }
 
 /// The gcp-bigquery-client calls, blocking on a small runtime of xform's own.
