@@ -158,6 +158,7 @@ mod tests {
             ],
             rows,
             warnings: Vec::new(),
+            cells: None,
         }
     }
 
