@@ -13,6 +13,11 @@
 //! view in place (dbt drops first). Over a table, the view's creation is the only step
 //! after the drop: a view that does not compile there leaves no relation, as in dbt.
 //!
+//! BigQuery also refuses to `CREATE OR REPLACE` a table with a different partitioning
+//! or clustering spec; dbt reads the table's metadata and drops it first. The plan cannot
+//! see that metadata, so [`plan_rebuild`] is there for the caller that does: the same
+//! stage, drop, create as over a view.
+//!
 //! A model whose SQL uses `_dbt_max_partition` gets dbt's declaration of it (the table's
 //! greatest partition value) at the top of the script, when the table exists.
 
@@ -70,6 +75,39 @@ pub fn plan(
         prepare: vec![create_schema(node)],
         atomic,
     })
+}
+
+/// Plans rebuilding `node`'s existing table when its partitioning or clustering spec
+/// changed, which `CREATE OR REPLACE` refuses: the rows are staged before the old table
+/// is dropped, so a failing model keeps it.
+pub fn plan_rebuild(node: &Node, sql: &str) -> Result<Plan, PlanError> {
+    let target = relation(node);
+    let mut atomic = Vec::new();
+    if let Some(p) = PartitionBy::from_node(node)?
+        && let Some(declare) = declare_max_partition(&p, &target, sql)
+    {
+        atomic.push(declare);
+    }
+    atomic.extend(stage_drop_create(node, &target, sql, "table")?);
+    Ok(Plan {
+        prepare: vec![create_schema(node)],
+        atomic,
+    })
+}
+
+/// Stage the model's rows, drop the old `kind` relation, create the table from them.
+fn stage_drop_create(
+    node: &Node,
+    target: &str,
+    sql: &str,
+    kind: &str,
+) -> Result<[String; 3], PlanError> {
+    let staged = temp_table(node, "__dbt_tmp");
+    Ok([
+        format!("create or replace temp table {staged} as (\n{sql}\n)"),
+        format!("drop {kind} if exists {target}"),
+        create_table(node, target, &format!("select * from {staged}"))?,
+    ])
 }
 
 /// `create or replace table` of `sql` with the node's partitioning, clustering, options.

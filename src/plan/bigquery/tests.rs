@@ -209,6 +209,16 @@ fn tables_over_views_stage_before_the_drop() {
 }
 
 #[test]
+fn rebuilds_stage_then_drop_the_table() {
+    let node = model(
+        "table",
+        json!({"partition_by": date_partition(), "cluster_by": "id"}),
+    );
+    let p = super::table::plan_rebuild(&node, "select 1 as id, current_date() as d").unwrap();
+    insta::assert_snapshot!("table_rebuild_for_a_new_spec", show(&p));
+}
+
+#[test]
 fn full_refresh_declares_max_partition_when_the_table_exists() {
     let mut node = model("incremental", json!({"partition_by": date_partition()}));
     node.compiled_code = Some("select * from src where d >= _dbt_max_partition".into());
