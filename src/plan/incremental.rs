@@ -59,11 +59,14 @@
 //! commas into parts.
 
 mod config;
-mod schema;
+pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use config::{IncrementalConfig, OnSchemaChange, Strategy, UniqueKey};
+pub(crate) use config::string_list;
+pub use config::{
+    BIGQUERY_STRATEGIES, DUCKDB_STRATEGIES, IncrementalConfig, OnSchemaChange, Strategy, UniqueKey,
+};
 
 use super::PlanError;
 use crate::adapter::Column;
@@ -86,10 +89,19 @@ pub struct IncrementalInput<'a> {
     pub incoming: &'a [Column],
 }
 
+/// Checks an incremental model's config as the target `dialect` reads it, before
+/// anything runs (a misspelt strategy, a BigQuery `partition_by` that cannot work, ...).
+pub fn validate(node: &Node, dialect: Dialect) -> Result<(), PlanError> {
+    match dialect {
+        Dialect::DuckDb => IncrementalConfig::from_node(node).map(drop),
+        Dialect::BigQuery => super::bigquery::incremental::validate(node),
+    }
+}
+
 /// dbt's alias for the table being merged into, usable in `incremental_predicates`.
-const DEST: &str = "DBT_INTERNAL_DEST";
+pub(crate) const DEST: &str = "DBT_INTERNAL_DEST";
 /// dbt's alias for the staged rows.
-const SOURCE: &str = "DBT_INTERNAL_SOURCE";
+pub(crate) const SOURCE: &str = "DBT_INTERNAL_SOURCE";
 /// dbt-duckdb's alias for the target of a delete+insert with a key list.
 const DELETE_TARGET: &str = "DBT_INCREMENTAL_TARGET";
 
@@ -107,7 +119,7 @@ pub fn staging_relation(node: &Node, dialect: Dialect) -> String {
 /// The statements that apply one incremental run, to be run in a single transaction.
 pub fn plan_incremental(input: &IncrementalInput) -> Result<Vec<String>, PlanError> {
     if input.dialect == Dialect::BigQuery {
-        return Err(PlanError::Unsupported("incremental (BigQuery)".into()));
+        return super::bigquery::incremental::plan(input);
     }
     let config = IncrementalConfig::from_node(input.node)?;
     let staging = staging_relation(input.node, input.dialect);
@@ -131,6 +143,14 @@ pub fn plan_incremental(input: &IncrementalInput) -> Result<Vec<String>, PlanErr
             statements.push(sql.insert());
         }
         Strategy::Merge => statements.push(sql.merge(&input.node.unique_id)?),
+        // `for_dialect` only reads this strategy for BigQuery targets.
+        Strategy::InsertOverwrite => {
+            return Err(PlanError::InvalidStrategy {
+                node: input.node.unique_id.clone(),
+                value: Strategy::InsertOverwrite.as_str().into(),
+                expected: DUCKDB_STRATEGIES,
+            });
+        }
     }
     statements.push(format!("drop table if exists {staging}"));
     Ok(statements)
@@ -190,7 +210,7 @@ impl Sql<'_> {
             self.staging,
             on.join(") and (")
         );
-        let updates = self.update_columns(node)?;
+        let updates = update_columns(self.config, self.columns, node)?;
         if !updates.is_empty() {
             let sets: Vec<String> = self
                 .quoted(&updates)
@@ -237,45 +257,51 @@ impl Sql<'_> {
             .map(|p| format!("\n  and ({p})"))
             .collect()
     }
-
-    /// The columns a matched row takes from the staged one.
-    fn update_columns(&self, node: &str) -> Result<Vec<String>, PlanError> {
-        let config = self.config;
-        if !config.merge_update_columns.is_empty() {
-            return config
-                .merge_update_columns
-                .iter()
-                .map(|wanted| {
-                    let wanted = unquote(wanted);
-                    self.columns
-                        .iter()
-                        .find(|c| schema::same_name(c, wanted))
-                        .cloned()
-                        .ok_or_else(|| PlanError::InvalidConfig {
-                            node: node.to_string(),
-                            key: "merge_update_columns".into(),
-                            problem: format!("names `{wanted}`, which the model does not write"),
-                        })
-                })
-                .collect();
-        }
-        Ok(self
-            .columns
-            .iter()
-            .filter(|c| {
-                !config
-                    .merge_exclude_columns
-                    .iter()
-                    .any(|e| schema::same_name(unquote(e), c))
-            })
-            .cloned()
-            .collect())
-    }
 }
 
-/// `"Col"` -> `Col`: dbt users sometimes quote names in merge column lists.
-fn unquote(name: &str) -> &str {
-    name.strip_prefix('"')
-        .and_then(|n| n.strip_suffix('"'))
+/// The columns a matched row takes from the staged one: `merge_update_columns` matched
+/// to the written columns (case-insensitively), or every column but
+/// `merge_exclude_columns`.
+pub(crate) fn update_columns(
+    config: &IncrementalConfig,
+    columns: &[String],
+    node: &str,
+) -> Result<Vec<String>, PlanError> {
+    if !config.merge_update_columns.is_empty() {
+        return config
+            .merge_update_columns
+            .iter()
+            .map(|wanted| {
+                let wanted = unquote(wanted);
+                columns
+                    .iter()
+                    .find(|c| schema::same_name(c, wanted))
+                    .cloned()
+                    .ok_or_else(|| PlanError::InvalidConfig {
+                        node: node.to_string(),
+                        key: "merge_update_columns".into(),
+                        problem: format!("names `{wanted}`, which the model does not write"),
+                    })
+            })
+            .collect();
+    }
+    Ok(columns
+        .iter()
+        .filter(|c| {
+            !config
+                .merge_exclude_columns
+                .iter()
+                .any(|e| schema::same_name(unquote(e), c))
+        })
+        .cloned()
+        .collect())
+}
+
+/// `"Col"` (or BigQuery's `` `Col` ``) -> `Col`: dbt users sometimes quote names in merge
+/// column lists.
+pub(crate) fn unquote(name: &str) -> &str {
+    ['"', '`']
+        .iter()
+        .find_map(|q| name.strip_prefix(*q).and_then(|n| n.strip_suffix(*q)))
         .unwrap_or(name)
 }

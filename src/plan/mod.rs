@@ -1,6 +1,7 @@
 //! Materializations: a compiled node + what exists in the warehouse -> the SQL steps that
 //! build it, each step list meant to run in one transaction (pure: no I/O here).
 
+pub mod bigquery;
 pub mod incremental;
 pub mod seed;
 pub mod snapshot;
@@ -148,6 +149,11 @@ pub enum PlanError {
     },
     #[error("config `{key}` {message}")]
     BadConfig { key: String, message: String },
+    #[error(
+        "seed `{0}`: a BigQuery load needs the seed's rows, but they were not kept when the \
+         CSV was read (set `SeedOptions::keep_rows`)"
+    )]
+    SeedRowsNotRead(String),
 }
 
 /// Column names for an error message.
@@ -186,6 +192,9 @@ pub fn plan_as(
         .compiled_code
         .as_deref()
         .ok_or_else(|| PlanError::NotCompiled(node.unique_id.clone()))?;
+    if dialect == Dialect::BigQuery {
+        return bigquery::table::plan(node, sql, existing, want);
+    }
     let relation = dialect.relation(&node.database, &node.schema, &node.alias);
     let schema = dialect.relation(&node.database, &node.schema, "");
     Ok(replace(&relation, sql, schema, existing, want))

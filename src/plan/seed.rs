@@ -23,6 +23,8 @@
 //! escapes, the configured delimiter, no sniffing). Every fixture seed loads identically;
 //! the difference is on malformed files, where the sniffer may give up on quoting and load
 //! an unclosed `"abc` as text, while the seed reader has already reported the line.
+//!
+//! BigQuery targets are planned by `bigquery::seed`, from the rows the reader kept.
 
 use crate::adapter::{Column, RelationKind};
 use crate::dialect::Dialect;
@@ -50,7 +52,7 @@ pub struct SeedLoad<'a> {
 /// Plans loading one seed.
 pub fn plan_seed(load: &SeedLoad<'_>, dialect: Dialect) -> Result<Plan, PlanError> {
     if dialect == Dialect::BigQuery {
-        return Err(PlanError::Unsupported("seed on BigQuery".into()));
+        return super::bigquery::seed::plan(load, super::bigquery::seed::SEED_BATCH_ROWS);
     }
     let node = load.node;
     if node.config.get("fast") == Some(&Json::Bool(false)) {
@@ -158,6 +160,7 @@ mod tests {
             ],
             rows,
             warnings: Vec::new(),
+            cells: None,
         }
     }
 
@@ -273,10 +276,11 @@ mod tests {
             existing_columns: &[],
             full_refresh: false,
         };
-        assert!(matches!(
+        // BigQuery carries the rows in its SQL, so it needs them read.
+        assert_eq!(
             plan_seed(&load, Dialect::BigQuery),
-            Err(PlanError::Unsupported(_))
-        ));
+            Err(PlanError::SeedRowsNotRead("seed.p.people".into()))
+        );
         let slow = seed(&[("fast", json!(false))]);
         assert!(matches!(
             run(&slow, &t, None, &[], false),

@@ -153,6 +153,10 @@ pub struct SeedTable {
     /// Rows after the header, counting blank lines as agate does.
     pub rows: usize,
     pub warnings: Vec<SeedWarning>,
+    /// Every data row's fields as written (unquoted), one entry per header column; a
+    /// blank line is a row of empty fields. Kept only when `SeedOptions::keep_rows` is
+    /// set: a BigQuery load carries the rows in its SQL.
+    pub cells: Option<Vec<Vec<String>>>,
 }
 
 /// The seed configs that shape reading.
@@ -161,6 +165,9 @@ pub struct SeedOptions {
     pub delimiter: char,
     /// `column_types`: column name (exact) -> SQL type.
     pub column_types: IndexMap<String, String>,
+    /// Keep every row's text in `SeedTable::cells` (BigQuery targets; DuckDB reads the
+    /// file itself).
+    pub keep_rows: bool,
 }
 
 impl Default for SeedOptions {
@@ -168,6 +175,7 @@ impl Default for SeedOptions {
         SeedOptions {
             delimiter: ',',
             column_types: IndexMap::new(),
+            keep_rows: false,
         }
     }
 }
@@ -221,6 +229,7 @@ impl SeedOptions {
         Ok(SeedOptions {
             delimiter,
             column_types,
+            keep_rows: false,
         })
     }
 }
@@ -267,9 +276,14 @@ pub fn infer_seed(bytes: &[u8], options: &SeedOptions) -> Result<SeedTable, Seed
 
     let mut columns = vec![infer::Column::default(); names.len()];
     let mut rows = 0;
+    let mut cells: Option<Vec<Vec<String>>> = options.keep_rows.then(Vec::new);
+    let mut row: Vec<String> = Vec::new();
     while let Some(record) = records.next_record(|i, v| {
         if let Some(c) = columns.get_mut(i).filter(|_| !forced[i]) {
             c.observe(v);
+        }
+        if options.keep_rows {
+            row.push(v.to_string());
         }
     })? {
         // agate counts a blank line as a row of nulls (DuckDB loads it as one only in a
@@ -282,6 +296,11 @@ pub fn infer_seed(bytes: &[u8], options: &SeedOptions) -> Result<SeedTable, Seed
             });
         }
         rows += 1;
+        if let Some(cells) = cells.as_mut() {
+            let mut fields = std::mem::take(&mut row);
+            fields.resize(names.len(), String::new());
+            cells.push(fields);
+        }
     }
     let columns = names
         .into_iter()
@@ -301,6 +320,7 @@ pub fn infer_seed(bytes: &[u8], options: &SeedOptions) -> Result<SeedTable, Seed
         columns,
         rows,
         warnings,
+        cells,
     })
 }
 

@@ -232,3 +232,23 @@ fn a_large_seed_is_typed_in_one_pass() {
         ]
     );
 }
+
+#[test]
+fn rows_are_kept_only_when_asked() {
+    let csv = b"id,note\n1,\"a,b\"\n\n2,\n";
+    let t = infer_seed(csv, &SeedOptions::default()).unwrap();
+    assert_eq!(t.cells, None);
+    let t = infer_seed(
+        csv,
+        &SeedOptions {
+            keep_rows: true,
+            ..SeedOptions::default()
+        },
+    )
+    .unwrap();
+    // A blank line is a row of empty fields, as agate counts it.
+    let rows: Vec<Vec<&str>> = vec![vec!["1", "a,b"], vec!["", ""], vec!["2", ""]];
+    let cells = t.cells.unwrap();
+    assert_eq!(cells, rows);
+    assert_eq!(t.rows, cells.len());
+}

@@ -4,6 +4,7 @@
 use serde_json::Value as Json;
 
 use super::super::PlanError;
+use crate::dialect::Dialect;
 use crate::node::Node;
 
 /// How new rows reach the existing table.
@@ -16,6 +17,8 @@ pub enum Strategy {
     DeleteInsert,
     /// `merge into`: update matched rows, insert the others.
     Merge,
+    /// BigQuery only: replace whole partitions of the table with the staged rows.
+    InsertOverwrite,
 }
 
 impl Strategy {
@@ -24,6 +27,7 @@ impl Strategy {
             Strategy::Append => "append",
             Strategy::DeleteInsert => "delete+insert",
             Strategy::Merge => "merge",
+            Strategy::InsertOverwrite => "insert_overwrite",
         }
     }
 }
@@ -74,6 +78,8 @@ pub struct IncrementalConfig {
 
 /// The strategies a DuckDB target accepts, as listed in errors.
 pub const DUCKDB_STRATEGIES: &str = "append, delete+insert, merge";
+/// The strategies a BigQuery target accepts, as listed in errors.
+pub const BIGQUERY_STRATEGIES: &str = "merge, insert_overwrite, append";
 pub const ON_SCHEMA_CHANGE_VALUES: &str = "ignore, fail, append_new_columns, sync_all_columns";
 
 /// dbt-duckdb merge options xform does not implement; refusing them beats silently
@@ -88,31 +94,54 @@ const UNSUPPORTED_MERGE_KEYS: [&str; 6] = [
 ];
 
 impl IncrementalConfig {
+    /// The config as a DuckDB target reads it.
     pub fn from_node(node: &Node) -> Result<IncrementalConfig, PlanError> {
+        IncrementalConfig::for_dialect(node, Dialect::DuckDb)
+    }
+
+    /// The config as `dialect` reads it: the two adapters accept different strategies
+    /// and default to different ones (delete+insert on DuckDB, merge on BigQuery).
+    pub fn for_dialect(node: &Node, dialect: Dialect) -> Result<IncrementalConfig, PlanError> {
         let id = || node.unique_id.clone();
         let invalid = |key: &str, problem: &str| PlanError::InvalidConfig {
             node: id(),
             key: key.to_string(),
             problem: problem.to_string(),
         };
-        let strategy = match opt_string(node, "incremental_strategy")
-            .map_err(|p| invalid("incremental_strategy", p))?
-        {
+        let written = opt_string(node, "incremental_strategy")
+            .map_err(|p| invalid("incremental_strategy", p))?;
+        let (strategy, expected) = match (dialect, written) {
             // dbt-duckdb's `default` strategy is delete+insert, whatever the unique_key.
-            None | Some("default") | Some("delete+insert") => Strategy::DeleteInsert,
-            Some("append") => Strategy::Append,
-            Some("merge") => Strategy::Merge,
-            Some("microbatch") => {
+            (Dialect::DuckDb, None | Some("default") | Some("delete+insert")) => {
+                (Some(Strategy::DeleteInsert), DUCKDB_STRATEGIES)
+            }
+            (Dialect::DuckDb, Some("append")) => (Some(Strategy::Append), DUCKDB_STRATEGIES),
+            (Dialect::DuckDb, Some("merge")) => (Some(Strategy::Merge), DUCKDB_STRATEGIES),
+            (Dialect::DuckDb, _) => (None, DUCKDB_STRATEGIES),
+            // dbt-bigquery defaults to merge; `default` is read the same way so a project
+            // written for another adapter's default still runs.
+            (Dialect::BigQuery, None | Some("default") | Some("merge")) => {
+                (Some(Strategy::Merge), BIGQUERY_STRATEGIES)
+            }
+            (Dialect::BigQuery, Some("insert_overwrite")) => {
+                (Some(Strategy::InsertOverwrite), BIGQUERY_STRATEGIES)
+            }
+            (Dialect::BigQuery, Some("append")) => (Some(Strategy::Append), BIGQUERY_STRATEGIES),
+            (Dialect::BigQuery, _) => (None, BIGQUERY_STRATEGIES),
+        };
+        let strategy = match (strategy, written) {
+            (Some(strategy), _) => strategy,
+            (None, Some("microbatch")) => {
                 return Err(PlanError::StrategyUnsupported {
                     node: id(),
                     strategy: "microbatch".into(),
                 });
             }
-            Some(other) => {
+            (None, other) => {
                 return Err(PlanError::InvalidStrategy {
                     node: id(),
-                    value: other.to_string(),
-                    expected: DUCKDB_STRATEGIES,
+                    value: other.unwrap_or_default().to_string(),
+                    expected,
                 });
             }
         };
@@ -195,7 +224,7 @@ impl IncrementalConfig {
     }
 }
 
-fn is_empty(v: &Json) -> bool {
+pub(crate) fn is_empty(v: &Json) -> bool {
     match v {
         Json::Null => true,
         Json::String(s) => s.is_empty(),
@@ -205,7 +234,7 @@ fn is_empty(v: &Json) -> bool {
     }
 }
 
-fn opt_string<'n>(node: &'n Node, key: &str) -> Result<Option<&'n str>, &'static str> {
+pub(crate) fn opt_string<'n>(node: &'n Node, key: &str) -> Result<Option<&'n str>, &'static str> {
     match node.config.get(key) {
         None | Some(Json::Null) => Ok(None),
         Some(Json::String(s)) => Ok(Some(s.as_str())),
@@ -213,7 +242,7 @@ fn opt_string<'n>(node: &'n Node, key: &str) -> Result<Option<&'n str>, &'static
     }
 }
 
-fn string_list(node: &Node, key: &str) -> Result<Vec<String>, &'static str> {
+pub(crate) fn string_list(node: &Node, key: &str) -> Result<Vec<String>, &'static str> {
     match node.config.get(key) {
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(Json::Array(items)) => items
@@ -228,7 +257,7 @@ fn string_list(node: &Node, key: &str) -> Result<Vec<String>, &'static str> {
     }
 }
 
-fn string_or_list(node: &Node, key: &str) -> Result<Vec<String>, &'static str> {
+pub(crate) fn string_or_list(node: &Node, key: &str) -> Result<Vec<String>, &'static str> {
     match node.config.get(key) {
         Some(Json::String(s)) if s.trim().is_empty() => Ok(Vec::new()),
         Some(Json::String(s)) => Ok(vec![s.clone()]),

@@ -14,17 +14,17 @@ pub(super) struct Reconciled {
 }
 
 /// How the model's columns differ from the table's, names compared case-insensitively.
-struct Diff<'a> {
+pub(crate) struct Diff<'a> {
     /// In the model, not in the table (model order).
-    added: Vec<&'a Column>,
+    pub added: Vec<&'a Column>,
     /// In the table, not in the model (table order).
-    removed: Vec<&'a Column>,
+    pub removed: Vec<&'a Column>,
     /// (table column, model column) pairs whose types differ.
-    retyped: Vec<(&'a Column, &'a Column)>,
+    pub retyped: Vec<(&'a Column, &'a Column)>,
 }
 
 impl Diff<'_> {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty() && self.retyped.is_empty()
     }
 }
@@ -134,15 +134,24 @@ pub(super) fn reconcile(
 }
 
 /// A column of `columns` named `name`, ignoring case as DuckDB does.
-pub(super) fn find<'a>(columns: &'a [Column], name: &str) -> Option<&'a Column> {
+pub(crate) fn find<'a>(columns: &'a [Column], name: &str) -> Option<&'a Column> {
     columns.iter().find(|c| same_name(&c.name, name))
 }
 
-pub(super) fn same_name(a: &str, b: &str) -> bool {
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
     a.to_lowercase() == b.to_lowercase()
 }
 
 fn diff<'a>(existing: &'a [Column], incoming: &'a [Column]) -> Diff<'a> {
+    diff_by(existing, incoming, same_type)
+}
+
+/// The difference between two column lists, types compared by `same_type`.
+pub(crate) fn diff_by<'a>(
+    existing: &'a [Column],
+    incoming: &'a [Column],
+    same_type: fn(&str, &str) -> bool,
+) -> Diff<'a> {
     let added = incoming
         .iter()
         .filter(|c| find(existing, &c.name).is_none())
@@ -182,7 +191,7 @@ fn same_type(a: &str, b: &str) -> bool {
     normal(a) == normal(b)
 }
 
-fn names(columns: &[&Column]) -> Vec<String> {
+pub(crate) fn names(columns: &[&Column]) -> Vec<String> {
     columns.iter().map(|c| c.name.clone()).collect()
 }
 

@@ -331,7 +331,7 @@ fn bad_config_is_an_error_naming_the_valid_values() {
 }
 
 #[test]
-fn bigquery_is_not_planned_yet() {
+fn bigquery_targets_get_bigquery_strategies() {
     let node = model(json!({}));
     let b = base();
     let e = plan_incremental(&IncrementalInput {
@@ -342,5 +342,7 @@ fn bigquery_is_not_planned_yet() {
         existing: &b,
         incoming: &b,
     });
-    assert!(matches!(e, Err(PlanError::Unsupported(_))));
+    // BigQuery's default strategy is merge (planned by `bigquery::incremental`).
+    let script = e.unwrap().join(";\n");
+    assert!(script.starts_with("merge into `p`.`d`.`fct`"), "{script}");
 }
