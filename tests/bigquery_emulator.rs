@@ -293,3 +293,85 @@ fn a_build_over_its_byte_budget_is_refused_before_anything_runs() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(totals(&host, &ds), [[json!("z"), json!(0), json!(0)]]);
 }
+
+const EVENTS_V1: &str = "id,day,amount\n1,2024-01-01,10\n2,2024-01-01,20\n3,2024-01-02,30\n";
+const EVENTS_V2: &str =
+    "id,day,amount\n1,2024-01-01,10\n2,2024-01-01,25\n3,2024-01-02,30\n4,2024-01-03,40\n";
+
+fn rows(host: &str, sql: &str) -> Vec<Vec<serde_json::Value>> {
+    adapter(host).query(sql).expect("query").rows
+}
+
+#[test]
+fn seeds_merges_and_insert_overwrite_run_twice_on_the_emulator() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path();
+    let ds = dataset("incr");
+    write(p, "dbt_project.yml", PROJECT);
+    write_profile(p, "shop", &ds, &[]);
+    write(p, "seeds/raw_events.csv", EVENTS_V1);
+    write(
+        p,
+        "models/events_merged.sql",
+        "{{ config(materialized='incremental', unique_key='id', \
+         partition_by={'field': 'day', 'data_type': 'date'}) }}\n\
+         select id, day, amount from {{ ref('raw_events') }}",
+    );
+    write(
+        p,
+        "models/daily_totals.sql",
+        "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', \
+         partition_by={'field': 'day', 'data_type': 'date'}) }}\n\
+         select day, sum(amount) as total, count(*) as n from {{ ref('raw_events') }}\n\
+         {% if is_incremental() %}where day >= '2024-01-02'{% endif %}\n\
+         group by day",
+    );
+    let r = xform(p, &["build", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let seed_types: Vec<String> = adapter(&host)
+        .columns("xform-test", &ds, "raw_events")
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{} {}", c.name, c.data_type))
+        .collect();
+    assert_eq!(seed_types, ["id INT64", "day DATE", "amount INT64"]);
+    let merged = format!(
+        "select id, cast(day as string), amount from `xform-test`.`{ds}`.events_merged order by id"
+    );
+    let daily = format!(
+        "select cast(day as string), total, n from `xform-test`.`{ds}`.daily_totals order by day"
+    );
+    assert_eq!(rows(&host, &merged).len(), 3);
+    assert_eq!(
+        rows(&host, &daily),
+        [
+            [json!("2024-01-01"), json!(30), json!(2)],
+            [json!("2024-01-02"), json!(30), json!(1)]
+        ]
+    );
+
+    // An updated row and a new one: the merge updates id 2 and inserts id 4; the
+    // overwrite replaces only the partitions its incremental query touches, so
+    // 2024-01-01 keeps its old total although the seed changed under it.
+    write(p, "seeds/raw_events.csv", EVENTS_V2);
+    let r = xform(p, &["build", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        rows(&host, &merged),
+        [
+            [json!(1), json!("2024-01-01"), json!(10)],
+            [json!(2), json!("2024-01-01"), json!(25)],
+            [json!(3), json!("2024-01-02"), json!(30)],
+            [json!(4), json!("2024-01-03"), json!(40)]
+        ]
+    );
+    assert_eq!(
+        rows(&host, &daily),
+        [
+            [json!("2024-01-01"), json!(30), json!(2)],
+            [json!("2024-01-02"), json!(30), json!(1)],
+            [json!("2024-01-03"), json!(40), json!(1)]
+        ]
+    );
+}

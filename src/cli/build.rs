@@ -235,7 +235,10 @@ fn read_seeds(
         .map(|&i| &parsed.graph.nodes[i])
         .filter(|n| n.resource_type == ResourceType::Seed)
         .map(|n| {
+            // BigQuery cannot read the local file: its plan inserts the rows themselves.
+            let keep_rows = parsed.project.target.dialect == crate::dialect::Dialect::BigQuery;
             let read = crate::seed::SeedOptions::from_config(&n.config)
+                .map(|o| crate::seed::SeedOptions { keep_rows, ..o })
                 .and_then(|o| crate::seed::read_seed(&parsed.project.root.join(&n.origin.file), &o))
                 .map_err(|e| e.to_diagnostic(&n.origin.file));
             (n.unique_id.clone(), read)
@@ -272,7 +275,7 @@ fn invalid_configs(parsed: &Parsed, selected: &[usize]) -> Vec<Diagnostic> {
         .filter_map(|n| {
             let problem = match n.resource_type {
                 ResourceType::Model if n.materialized() == "incremental" => {
-                    crate::plan::incremental::IncrementalConfig::from_node(n).err()
+                    crate::plan::incremental::validate(n, parsed.project.target.dialect).err()
                 }
                 ResourceType::Snapshot => crate::plan::snapshot::SnapshotConfig::from_node(n).err(),
                 _ => None,
