@@ -62,6 +62,16 @@ use crate::plan::PlanError;
 /// dbt-duckdb's snapshot time: the transaction's start, as a local TIMESTAMP.
 pub const SNAPSHOT_TIME: &str = "now()::timestamp";
 
+/// The snapshot time on BigQuery (dbt-bigquery's `current_timestamp()`).
+const SNAPSHOT_TIME_BIGQUERY: &str = "current_timestamp()";
+
+fn snapshot_time(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::DuckDb => SNAPSHOT_TIME,
+        Dialect::BigQuery => SNAPSHOT_TIME_BIGQUERY,
+    }
+}
+
 /// What one snapshot run is planned from.
 #[derive(Debug, Clone, Copy)]
 pub struct SnapshotInput<'a> {
@@ -82,12 +92,6 @@ pub struct SnapshotInput<'a> {
 /// by several of them and a staging temp table lives between them. The target's schema must
 /// already exist, and a view at the target is the caller's to refuse (dbt does).
 pub fn plan_snapshot(input: &SnapshotInput) -> Result<Vec<String>, PlanError> {
-    if input.dialect != Dialect::DuckDb {
-        return Err(PlanError::Unsupported(format!(
-            "snapshot on {}",
-            input.dialect.adapter_type()
-        )));
-    }
     let config = SnapshotConfig::from_node(input.node)?;
     let sql = Sql {
         input,
@@ -96,7 +100,7 @@ pub fn plan_snapshot(input: &SnapshotInput) -> Result<Vec<String>, PlanError> {
             Strategy::Timestamp { updated_at } => updated_at.clone(),
             Strategy::Check { updated_at, .. } => updated_at
                 .clone()
-                .unwrap_or_else(|| SNAPSHOT_TIME.to_string()),
+                .unwrap_or_else(|| snapshot_time(input.dialect).to_string()),
         },
     };
     match input.existing {
@@ -127,7 +131,15 @@ impl Sql<'_> {
             .map(String::as_str)
             .chain([self.stamp.as_str()])
             .collect();
-        hash(&parts)
+        self.hash(&parts)
+    }
+
+    fn hash(&self, parts: &[&str]) -> String {
+        hash(self.input.dialect, parts)
+    }
+
+    fn now(&self) -> &'static str {
+        snapshot_time(self.input.dialect)
     }
 
     /// valid_to of a new current version: the marker (or NULL) typed like the stamp, so the
@@ -177,6 +189,12 @@ impl Sql<'_> {
                 column.data_type
             ));
         }
+        // BigQuery's DDL cannot run in a transaction, its DML can: closing old versions
+        // and inserting new ones commit together (DuckDB's caller wraps the whole list).
+        let bigquery = self.input.dialect == Dialect::BigQuery;
+        if bigquery {
+            statements.push("begin transaction".to_string());
+        }
         statements.push(format!(
             "update {target} as snapshot_rows\nset {valid_to} = staged.{valid_to}\n\
              from {staging} as staged\n\
@@ -195,6 +213,9 @@ impl Sql<'_> {
         statements.push(format!(
             "insert into {target} ({columns})\nselect {columns}\nfrom {staging}\nwhere xform_change = 'insert'"
         ));
+        if bigquery {
+            statements.push("commit transaction".to_string());
+        }
         statements.push(format!("drop table {staging}"));
         Ok(statements)
     }
@@ -282,11 +303,19 @@ fn find<'c>(columns: &'c [Column], name: &str) -> Option<&'c Column> {
     columns.iter().find(|c| c.name.eq_ignore_ascii_case(name))
 }
 
-/// dbt's hash of several SQL values: md5 of their varchar forms, NULL as '', '|' between.
-fn hash(parts: &[&str]) -> String {
+/// dbt's hash of several SQL values: md5 of their text forms, NULL as '', '|' between
+/// (hex text on both warehouses: BigQuery's md5 gives bytes, so it is hex-encoded).
+fn hash(dialect: Dialect, parts: &[&str]) -> String {
+    let text = match dialect {
+        Dialect::DuckDb => "varchar",
+        Dialect::BigQuery => "string",
+    };
     let parts: Vec<String> = parts
         .iter()
-        .map(|p| format!("coalesce(cast({p} as varchar), '')"))
+        .map(|p| format!("coalesce(cast({p} as {text}), '')"))
         .collect();
-    format!("md5({})", parts.join(" || '|' || "))
+    match dialect {
+        Dialect::DuckDb => format!("md5({})", parts.join(" || '|' || ")),
+        Dialect::BigQuery => format!("to_hex(md5({}))", parts.join(" || '|' || ")),
+    }
 }

@@ -1,7 +1,7 @@
 //! The staging select of a later snapshot run: source + current versions -> one row per
 //! version to insert ('insert') and per version to close ('update', 'delete').
 
-use super::{CheckCols, HardDeletes, SNAPSHOT_TIME, Sql, Strategy, find, hash};
+use super::{CheckCols, HardDeletes, Sql, Strategy, find};
 use crate::adapter::Column;
 use crate::plan::PlanError;
 
@@ -129,7 +129,7 @@ impl Sql<'_> {
                 meta(
                     "null",
                     "null",
-                    SNAPSHOT_TIME,
+                    self.now(),
                     &format!("gone.{}", self.q(&c.scd_id)),
                     "null",
                 ),
@@ -147,13 +147,13 @@ impl Sql<'_> {
                     None => format!("null as {}", self.q(&col.name)),
                 })
                 .collect();
-            let scd = hash(&[&format!("gone.{}", self.q(&c.scd_id)), SNAPSHOT_TIME]);
+            let scd = self.hash(&[&format!("gone.{}", self.q(&c.scd_id)), self.now()]);
             branches.push(branch(
                 "insert",
                 &kept,
                 meta(
-                    SNAPSHOT_TIME,
-                    SNAPSHOT_TIME,
+                    self.now(),
+                    self.now(),
                     &format!("gone.{}", self.q(&c.valid_to)),
                     &scd,
                     "'True'",

@@ -350,15 +350,24 @@ fn plans_that_cannot_run_are_errors() {
     config["hard_deletes"] = json!("new_record");
     let e = run(config, Some(&existing(&[])), &source()).unwrap_err();
     assert!(e.to_string().contains(r#"missing "dbt_is_deleted""#), "{e}");
+}
+
+#[test]
+fn bigquery_snapshots_hash_as_hex_and_commit_their_dml_together() {
     let n = node(timestamp());
-    let e = plan_snapshot(&SnapshotInput {
-        node: &n,
-        dialect: Dialect::BigQuery,
-        sql: SQL,
-        target: "`p`.`d`.`t`",
-        existing: None,
-        source_columns: &source(),
-    })
-    .unwrap_err();
-    assert_eq!(e, PlanError::Unsupported("snapshot on bigquery".into()));
+    let target_columns = existing(&[]);
+    let plan = |existing| {
+        plan_snapshot(&SnapshotInput {
+            node: &n,
+            dialect: Dialect::BigQuery,
+            sql: SQL,
+            target: "`p`.`d`.`t`",
+            existing,
+            source_columns: &source(),
+        })
+        .unwrap()
+        .join(";\n")
+    };
+    insta::assert_snapshot!("bigquery_first_run", plan(None));
+    insta::assert_snapshot!("bigquery_later_run", plan(Some(&target_columns)));
 }
