@@ -123,7 +123,7 @@ fn rate_limits_server_errors_and_stalls_are_retried() {
                 "Exceeded rate limits: too many api requests",
             ),
             Fault::Status(500, "backendError", "Backend error"),
-            Fault::Stall(Duration::from_secs(4)),
+            Fault::Stall(Duration::from_secs(6)),
         ],
     );
     let dir = tempfile::tempdir().expect("temp dir");
@@ -134,9 +134,10 @@ fn rate_limits_server_errors_and_stalls_are_retried() {
         &ds,
         &[
             &endpoint,
-            "job_retries: 3",
+            // Slack for a busy machine: a slow forwarded answer may time out too.
+            "job_retries: 6",
             "job_retry_backoff_ms: 50",
-            "job_creation_timeout_seconds: 1",
+            "job_creation_timeout_seconds: 3",
         ],
     );
     let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
@@ -374,4 +375,77 @@ fn seeds_merges_and_insert_overwrite_run_twice_on_the_emulator() {
             [json!("2024-01-03"), json!(40), json!(1)]
         ]
     );
+}
+
+/// Runs xform with no emulator and no ambient Google credentials.
+fn without_emulator(dir: &Path, home: &Path) -> common::Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xform"))
+        .args(["run", "--profiles-dir", "."])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", home)
+        .env_remove("BIGQUERY_EMULATOR_HOST")
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS")
+        .env_remove("CLOUDSDK_CONFIG")
+        .env_remove("GCE_METADATA_HOST")
+        .output()
+        .expect("run xform");
+    common::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+// Needs no emulator: credentials are checked before anything is sent.
+#[test]
+fn bad_credentials_are_named_and_stop_the_run_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path();
+    shop(p, "d", &[]);
+    let profile = |lines: &str| {
+        std::fs::write(
+            p.join("profiles.yml"),
+            format!("shop:\n  target: prod\n  outputs:\n    prod:\n      type: bigquery\n      project: xform-test\n      dataset: d\n{lines}"),
+        )
+        .unwrap();
+    };
+    let home = p.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+
+    profile("      method: oauth\n");
+    let r = without_emulator(p, &home);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("no Google Cloud credentials found; tried: the GOOGLE_APPLICATION_CREDENTIALS variable (unset)"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("application_default_credentials.json (missing)"),
+        "{}",
+        r.stderr
+    );
+
+    profile("      method: service-account\n      keyfile: /nonexistent/key.json\n");
+    let r = without_emulator(p, &home);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("the keyfile named in the profile cannot be read"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("profiles.yml"), "{}", r.stderr);
+
+    let secret = "1//0gREFRESHTOKENSECRETVALUE";
+    profile(&format!(
+        "      method: service-account-json\n      keyfile_json:\n        type: authorized_user\n        refresh_token: \"{secret}\"\n"
+    ));
+    let r = without_emulator(p, &home);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("is not a service account key (its type is `authorized_user`)"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains(secret) && !r.stdout.contains(secret));
 }

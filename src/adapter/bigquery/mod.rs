@@ -380,6 +380,22 @@ fn call_error(e: BQError) -> CallError {
                 .unwrap_or_default(),
             message: error.error.message,
         },
-        other => CallError::Transport(other.to_string()),
+        other => CallError::Transport(with_causes(&other)),
     }
+}
+
+/// An error and its causes (`error sending request: operation timed out`): reqwest's
+/// own message leaves out why.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cause = c.source();
+    }
+    text
 }
