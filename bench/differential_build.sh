@@ -17,6 +17,17 @@ if [[ ! -x "$VENV/bin/dbt" ]]; then
   "$VENV/bin/pip" install -q -r "$HERE/dbt-core-1.12.6-requirements.txt"
   "$VENV/bin/pip" install -q --no-deps dbt-core==1.12.6 dbt-duckdb==1.11.1
 fi
+# The oracle must run the DuckDB that xform bundles, or engine changes between releases
+# (2.0.1 rounds some doubles differently from 2.0.0) show up as differences. libduckdb-sys
+# 1.MMmmpp.x bundles DuckDB MM.mm.pp.
+SYS="$(awk '/^name = "libduckdb-sys"/{getline; gsub(/[^0-9.]/, ""); print; exit}' "$REPO/Cargo.lock")"
+CODE="$(cut -d. -f2 <<<"$SYS")"
+WANT="$((CODE / 10000)).$((CODE / 100 % 100)).$((CODE % 100))"
+HAVE="$("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)')"
+if [[ "$HAVE" != "$WANT" ]]; then
+  echo "differential: the venv has duckdb $HAVE, xform bundles $WANT; installing $WANT" >&2
+  "$VENV/bin/pip" install -q "duckdb==$WANT"
+fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 status=0
