@@ -449,3 +449,130 @@ fn bad_credentials_are_named_and_stop_the_run_with_exit_2() {
     );
     assert!(!r.stderr.contains(secret) && !r.stdout.contains(secret));
 }
+
+#[test]
+fn a_table_whose_clustering_changed_is_dropped_and_rebuilt_when_bigquery_refuses_the_replace() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("respec");
+    shop(dir.path(), &ds, &[]);
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+
+    // The emulator keeps no clustering metadata, so the proxy answers the replace the way
+    // BigQuery does when the spec changed; every other request reaches the emulator.
+    let refusal = "Cannot replace a table with a different clustering spec. Instead, DROP the \
+                   table, and then recreate it. New clustering spec is clustering(customer) \
+                   and existing spec is none";
+    let proxy = FaultProxy::start(
+        &host,
+        vec![Fault::OnBody(
+            "create or replace table",
+            400,
+            "invalidQuery",
+            refusal,
+        )],
+    );
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    shop(dir.path(), &ds, &[&endpoint]);
+    write(
+        dir.path(),
+        "models/customer_totals.sql",
+        "{{ config(materialized='table', cluster_by='customer') }}\nselect customer, sum(amount) as total, count(*) as orders\nfrom {{ ref('stg_orders') }}\ngroup by customer",
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let seen = proxy.requests();
+    assert!(seen.iter().any(|l| l.starts_with("400 POST")), "{seen:?}");
+    let bodies = proxy.bodies();
+    let drop = format!("drop table if exists `xform-test`.`{ds}`.`customer_totals`");
+    assert!(
+        bodies.iter().any(|b| b.contains(&drop)),
+        "the refused replace is followed by a drop: {bodies:?}"
+    );
+    assert_eq!(
+        totals(&host, &ds),
+        [
+            [json!("a"), json!(17), json!(2)],
+            [json!("b"), json!(5), json!(1)]
+        ],
+        "the table holds the new model's rows"
+    );
+    assert!(!r.stdout.contains(refusal), "{}", r.stdout);
+}
+
+#[test]
+fn batch_priority_inserts_jobs_and_polls_them() {
+    let Some(host) = emulator() else { return };
+    let proxy = FaultProxy::start(&host, Vec::new());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("batch");
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    shop(dir.path(), &ds, &[&endpoint, "priority: batch"]);
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(totals(&host, &ds), [[json!("a"), json!(17), json!(2)]]);
+    let seen = proxy.requests();
+    let inserted = seen
+        .iter()
+        .filter(|l| l.starts_with("pass POST /bigquery/v2/projects/xform-test/jobs "))
+        .count();
+    assert!(
+        inserted >= 2,
+        "every statement is an inserted job: {seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|l| l.contains("/queries ")),
+        "no jobs.query in batch priority: {seen:?}"
+    );
+    assert!(
+        proxy
+            .bodies()
+            .iter()
+            .any(|b| b.contains(r#""priority":"BATCH""#)),
+        "{:?}",
+        proxy.bodies()
+    );
+}
+
+#[test]
+fn a_seed_over_the_query_size_limit_loads_in_statements_under_it() {
+    let Some(host) = emulator() else { return };
+    let proxy = FaultProxy::start(&host, Vec::new());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path();
+    let ds = dataset("bigseed");
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    write(p, "dbt_project.yml", PROJECT);
+    write_profile(p, "shop", &ds, &[&endpoint]);
+    const ROWS: i64 = 18_000;
+    let mut csv = String::from("id,note,amount\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "{i},a note long enough to make the seed pass one megabyte {i:08},{}\n",
+            i % 97
+        ));
+    }
+    assert!(csv.len() > 1_100_000);
+    write(p, "seeds/big.csv", &csv);
+    let r = xform(p, &["seed", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let largest = proxy.bodies().iter().map(String::len).max().unwrap_or(0);
+    assert!(largest < 1_000_000, "a request of {largest} bytes");
+    assert_eq!(
+        rows(
+            &host,
+            &format!("select count(*), sum(amount), max(note) from `xform-test`.`{ds}`.big")
+        ),
+        [[
+            json!(ROWS),
+            json!((0..ROWS).map(|i| i % 97).sum::<i64>()),
+            json!("a note long enough to make the seed pass one megabyte 00017999")
+        ]]
+    );
+    let kind = adapter(&host)
+        .relation_kind("xform-test", &ds, "big__xform_seed")
+        .unwrap();
+    assert_eq!(kind, None, "the staging table is dropped");
+}

@@ -7,6 +7,7 @@ use std::time::Instant;
 use serde_json::{Value as Json, json};
 
 use crate::adapter::{Adapter, AdapterError, RelationKind};
+use crate::dialect::Dialect;
 use crate::node::{Node, ResourceType};
 use crate::plan::{self, incremental, snapshot};
 
@@ -193,11 +194,29 @@ fn build_model(
     let Some(p) = p else {
         return Ok(Verdict::success("ephemeral".into()));
     };
-    execute_plan(ctx, &p, executed)?;
     let kind = match materialized {
         "view" => RelationKind::View,
         _ => RelationKind::Table,
     };
+    match execute_plan(ctx, &p, executed) {
+        Err(Failed(message))
+            if ctx.adapter.dialect() == Dialect::BigQuery
+                && existing == Some(RelationKind::Table)
+                && p.atomic
+                    .iter()
+                    .any(|s| s.starts_with("create or replace table"))
+                && plan::bigquery::table::refused_for_spec(&message) =>
+        {
+            // The partitioning or clustering changed: BigQuery wants a drop first.
+            let sql = node
+                .compiled_code
+                .as_deref()
+                .ok_or_else(|| Failed(format!("`{}` was not compiled", node.name)))?;
+            let rebuild = plan::bigquery::table::plan_rebuild(node, sql)?;
+            execute_plan(ctx, &rebuild, executed)?;
+        }
+        other => other?,
+    }
     record_built(ctx, node, kind);
     Ok(Verdict::success(format!("sql {materialized} model")))
 }

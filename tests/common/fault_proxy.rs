@@ -14,6 +14,9 @@ pub enum Fault {
     Status(u16, &'static str, &'static str),
     /// Read the request, say nothing for this long, then hang up.
     Stall(Duration),
+    /// Forward requests until one whose body contains the first text, then answer that
+    /// one as `Status` would (a warehouse refusing one particular statement).
+    OnBody(&'static str, u16, &'static str, &'static str),
 }
 
 pub struct FaultProxy {
@@ -76,9 +79,17 @@ fn serve(
         return;
     };
     let line = head.lines().next().unwrap_or_default().to_string();
-    let fault = plan.lock().expect("plan").pop_front();
+    let fault = {
+        let mut plan = plan.lock().expect("plan");
+        match plan.front() {
+            Some(Fault::OnBody(needle, ..)) if !String::from_utf8_lossy(&body).contains(needle) => {
+                None
+            }
+            _ => plan.pop_front(),
+        }
+    };
     match fault {
-        Some(Fault::Status(code, reason, message)) => {
+        Some(Fault::Status(code, reason, message) | Fault::OnBody(_, code, reason, message)) => {
             log.lock().expect("log").push(format!("{code} {line}"));
             let body = format!(
                 r#"{{"error": {{"code": {code}, "message": "{message}", "errors": [{{"reason": "{reason}", "message": "{message}"}}], "status": "INJECTED"}}}}"#

@@ -7,7 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use gcp_bigquery_client::model::data_format_options::DataFormatOptions;
 use gcp_bigquery_client::model::error_proto::ErrorProto;
 use gcp_bigquery_client::model::get_query_results_parameters::GetQueryResultsParameters;
 use gcp_bigquery_client::model::get_query_results_response::GetQueryResultsResponse;
@@ -48,6 +47,8 @@ pub enum CallError {
     },
     /// No usable answer: refused, reset, timed out, or a body that is not BigQuery's.
     Transport(String),
+    /// The request could not be sent at all (built wrong): trying again cannot help.
+    Client(String),
 }
 
 impl CallError {
@@ -62,6 +63,7 @@ impl CallError {
                     )
             }
             CallError::Transport(_) => true,
+            CallError::Client(_) => false,
         }
     }
 }
@@ -70,7 +72,7 @@ impl std::fmt::Display for CallError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CallError::Status { code, message, .. } => write!(f, "HTTP {code}: {message}"),
-            CallError::Transport(m) => f.write_str(m),
+            CallError::Transport(m) | CallError::Client(m) => f.write_str(m),
         }
     }
 }
@@ -135,10 +137,10 @@ pub fn run(
             t.cancel(&job);
             return Err(JobError::Timeout(limit.as_secs()));
         }
+        // No `formatOptions` here: the client puts these parameters in the URL query,
+        // which cannot carry a nested object (every poll failed before any request was
+        // sent). Timestamps then come back as float seconds, which values.rs reads too.
         let params = GetQueryResultsParameters {
-            format_options: Some(DataFormatOptions {
-                use_int64_timestamp: Some(true),
-            }),
             location: job.location.clone(),
             page_token: page_token.clone(),
             timeout_ms: Some(POLL_WAIT_MS),
@@ -185,7 +187,9 @@ fn with_retries<R>(
                 });
             }
             Err(CallError::Status { message, .. }) => return Err(JobError::Rejected(message)),
-            Err(CallError::Transport(m)) => return Err(JobError::Rejected(m)),
+            Err(CallError::Transport(m) | CallError::Client(m)) => {
+                return Err(JobError::Rejected(m));
+            }
         }
     }
 }
@@ -373,6 +377,13 @@ mod tests {
             JobError::Rejected("Syntax error: Unexpected keyword FROM at [1:8]".into())
         );
         assert!(t.sleeps.lock().unwrap().is_empty());
+        let t = Canned::new(vec![Err(CallError::Client("builder error".into()))]);
+        let e = run(&t, &QueryRequest::new("x"), &policy()).unwrap_err();
+        assert_eq!(e, JobError::Rejected("builder error".into()));
+        assert!(
+            t.sleeps.lock().unwrap().is_empty(),
+            "a request built wrong is not retried"
+        );
     }
 
     #[test]

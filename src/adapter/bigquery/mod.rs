@@ -380,6 +380,7 @@ fn call_error(e: BQError) -> CallError {
                 .unwrap_or_default(),
             message: error.error.message,
         },
+        BQError::RequestError(e) if e.is_builder() => CallError::Client(with_causes(&e)),
         other => CallError::Transport(with_causes(&other)),
     }
 }

@@ -16,13 +16,19 @@
 //! The rows go to a temp table first so the seed's table is replaced by one statement
 //! only after every row has loaded: a bad value leaves the old table as it was.
 //!
+//! A script's text is limited to 1 MB. A seed whose script would pass
+//! [`MAX_QUERY_BYTES`] is staged in a real table instead (`people__xform_seed` in the
+//! seed's dataset, expiring after 12 hours like dbt's temporary relations), filled by one
+//! INSERT job per batch of at most that size; the seed's table is then replaced from it
+//! in one statement and the staging table dropped. Only a single row over the limit
+//! cannot be loaded this way.
+//!
 //! Types: `column_types` entries verbatim, otherwise dbt-bigquery's names for what dbt
 //! inferred: INT64, FLOAT64, DATE, DATETIME, BOOL, STRING. An empty field is NULL. STRING
 //! values are string literals; whole numbers and plain decimals in INT64/FLOAT64 columns
 //! are written as they are; everything else is `cast('<text>' as <type>)`, so BigQuery
-//! parses it (and rejects what it cannot read, naming the value). Limits: the whole
-//! script must stay under BigQuery's 1 MB query-text limit, so seeds of more than a few
-//! thousand rows need a load job instead; a datetime written with a UTC offset
+//! parses it (and rejects what it cannot read, naming the value). Limit: a datetime
+//! written with a UTC offset
 //! (`2024-01-02T10:00:00+02:00`) is refused by BigQuery's DATETIME cast where DuckDB drops
 //! the offset.
 
@@ -37,8 +43,17 @@ use super::{create_schema, quote, relation, string_literal, temp_table};
 /// Rows per `INSERT ... VALUES` statement.
 pub const SEED_BATCH_ROWS: usize = 500;
 
+/// Bytes of SQL per statement (and per script) kept under BigQuery's 1 MB query text
+/// limit, with room for the request around it.
+pub const MAX_QUERY_BYTES: usize = 900_000;
+
 /// Plans loading one seed on BigQuery, `batch` rows per INSERT.
 pub fn plan(load: &SeedLoad<'_>, batch: usize) -> Result<Plan, PlanError> {
+    plan_sized(load, batch, MAX_QUERY_BYTES)
+}
+
+/// [`plan`] with statements of at most `max_bytes` (the threshold for staging too).
+pub fn plan_sized(load: &SeedLoad<'_>, batch: usize, max_bytes: usize) -> Result<Plan, PlanError> {
     let node = load.node;
     let target = relation(node);
     if load.existing == Some(RelationKind::View) {
@@ -57,37 +72,78 @@ pub fn plan(load: &SeedLoad<'_>, batch: usize) -> Result<Plan, PlanError> {
         .zip(&types)
         .map(|(c, t)| format!("{c} {t}"))
         .collect();
-    let mut atomic = vec![format!(
-        "create or replace temp table {staging} ({})",
-        definitions.join(", ")
-    )];
-    for rows in cells.chunks(batch.max(1)) {
-        let values: Vec<String> = rows
-            .iter()
-            .map(|row| {
-                let fields: Vec<String> = row
-                    .iter()
-                    .zip(&types)
-                    .map(|(text, ty)| value(text, ty))
-                    .collect();
-                format!("({})", fields.join(", "))
-            })
-            .collect();
-        atomic.push(format!(
-            "insert into {staging} ({}) values\n{}",
-            columns.join(", "),
-            values.join(",\n")
-        ));
-    }
+    let definitions = definitions.join(", ");
+    let rows: Vec<String> = cells
+        .iter()
+        .map(|row| {
+            let fields: Vec<String> = row
+                .iter()
+                .zip(&types)
+                .map(|(text, ty)| value(text, ty))
+                .collect();
+            format!("({})", fields.join(", "))
+        })
+        .collect();
+    let insert_into =
+        |table: &str| format!("insert into {table} ({}) values\n", columns.join(", "));
     // A seed's table takes the options common to tables and views (description,
     // labels, expiration); a model table's partition options do not apply to it.
-    atomic.push(format!(
-        "create or replace table {target}{} as (\nselect * from {staging}\n)",
-        options::clause(node, Kind::View)?
-    ));
+    let replace = |from: &str| -> Result<String, PlanError> {
+        Ok(format!(
+            "create or replace table {target}{} as (\nselect * from {from}\n)",
+            options::clause(node, Kind::View)?
+        ))
+    };
+    let head = insert_into(&staging);
+    let script_bytes: usize = rows.iter().map(|r| r.len() + 2).sum::<usize>()
+        + rows.len().div_ceil(batch.max(1)) * head.len()
+        + definitions.len()
+        + 200;
+    if script_bytes <= max_bytes {
+        let mut atomic = vec![format!(
+            "create or replace temp table {staging} ({definitions})"
+        )];
+        atomic.extend(
+            rows.chunks(batch.max(1))
+                .map(|chunk| format!("{head}{}", chunk.join(",\n"))),
+        );
+        atomic.push(replace(&staging)?);
+        return Ok(Plan {
+            prepare: vec![create_schema(node)],
+            atomic,
+        });
+    }
+    let staged = crate::dialect::Dialect::BigQuery.relation(
+        &node.database,
+        &node.schema,
+        &format!("{}__xform_seed", node.alias),
+    );
+    let head = insert_into(&staged);
+    let mut prepare = vec![
+        create_schema(node),
+        format!(
+            "create or replace table {staged} ({definitions})\n\
+             options(expiration_timestamp = timestamp_add(current_timestamp(), interval 12 hour))"
+        ),
+    ];
+    let mut statement = String::new();
+    for row in &rows {
+        if !statement.is_empty() && statement.len() + row.len() + 2 > max_bytes {
+            prepare.push(std::mem::take(&mut statement));
+        }
+        if statement.is_empty() {
+            statement.push_str(&head);
+        } else {
+            statement.push_str(",\n");
+        }
+        statement.push_str(row);
+    }
+    if !statement.is_empty() {
+        prepare.push(statement);
+    }
     Ok(Plan {
-        prepare: vec![create_schema(node)],
-        atomic,
+        prepare,
+        atomic: vec![replace(&staged)?, format!("drop table if exists {staged}")],
     })
 }
 

@@ -14,9 +14,11 @@
 //! after the drop: a view that does not compile there leaves no relation, as in dbt.
 //!
 //! BigQuery also refuses to `CREATE OR REPLACE` a table with a different partitioning
-//! or clustering spec; dbt reads the table's metadata and drops it first. The plan cannot
-//! see that metadata, so [`plan_rebuild`] is there for the caller that does: the same
-//! stage, drop, create as over a view.
+//! or clustering spec; dbt reads the table's metadata first and drops it. xform tries the
+//! replace and, when BigQuery refuses it for that reason ([`refused_for_spec`]), runs
+//! [`plan_rebuild`]: the same stage, drop, create as over a view. The common case stays
+//! one atomic statement with no metadata call, and the spec is never compared by hand
+//! (granularity, ranges and clustering order are BigQuery's to judge).
 //!
 //! A model whose SQL uses `_dbt_max_partition` gets dbt's declaration of it (the table's
 //! greatest partition value) at the top of the script, when the table exists.
@@ -93,6 +95,15 @@ pub fn plan_rebuild(node: &Node, sql: &str) -> Result<Plan, PlanError> {
         prepare: vec![create_schema(node)],
         atomic,
     })
+}
+
+/// Whether BigQuery's error says a `CREATE OR REPLACE TABLE` was refused because the
+/// existing table's partitioning or clustering spec differs ("Cannot replace a table with
+/// a different partitioning spec. Instead, DROP the table, and then recreate it.").
+pub fn refused_for_spec(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("cannot replace a table with a different")
+        && (m.contains("partitioning spec") || m.contains("clustering spec"))
 }
 
 /// Stage the model's rows, drop the old `kind` relation, create the table from them.
@@ -179,7 +190,23 @@ fn mentions_max_partition(sql: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::mentions_max_partition;
+    use super::{mentions_max_partition, refused_for_spec};
+
+    #[test]
+    fn a_spec_refusal_is_told_from_other_errors() {
+        assert!(refused_for_spec(
+            "Cannot replace a table with a different partitioning spec. Instead, DROP the \
+             table, and then recreate it. New partitioning spec is interval(type:day,field:d) \
+             and existing spec is none"
+        ));
+        assert!(refused_for_spec(
+            "Cannot replace a table with a different clustering spec. Instead, DROP the table"
+        ));
+        assert!(!refused_for_spec(
+            "Syntax error: Unexpected keyword FROM at [3:1]"
+        ));
+        assert!(!refused_for_spec("Cannot replace a table with a view"));
+    }
 
     #[test]
     fn max_partition_is_found_only_in_code() {

@@ -612,6 +612,22 @@ fn seeds_load_in_batches() {
     };
     let p = super::seed::plan(&load, 2).unwrap();
     insta::assert_snapshot!("seed_two_batches", show(&p));
+    // Over the size limit the rows go to a staging table in statements under it.
+    let p = super::seed::plan_sized(&load, 2, 150).unwrap();
+    insta::assert_snapshot!("seed_staged_over_the_size_limit", show(&p));
+    // Each row alone passes 150 bytes with its INSERT head: one statement per row.
+    assert_eq!(
+        p.prepare.iter().filter(|s| s.starts_with("insert")).count(),
+        3
+    );
+    let p = super::seed::plan_sized(&load, 2, 450).unwrap();
+    let inserts: Vec<&String> = p
+        .prepare
+        .iter()
+        .filter(|s| s.starts_with("insert"))
+        .collect();
+    assert_eq!(inserts.len(), 2, "{inserts:?}");
+    assert!(inserts.iter().all(|s| s.len() <= 450));
     // The default batch holds all three rows in one INSERT.
     let p = plan_seed(&load, Dialect::BigQuery).unwrap();
     assert_eq!(p.atomic.len(), 3);
