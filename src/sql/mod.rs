@@ -1,6 +1,7 @@
 //! SQL checking: rendered SQL + dialect (+ minijinja output spans) -> syntax diagnostics pointing at the user's file:line.
 
 pub mod check;
+pub mod lineage;
 pub mod mapping;
 
 use minijinja::OutputSpan;
