@@ -1,6 +1,8 @@
 //! Artifacts: the compiled graph and a run's outcomes -> target/manifest.json,
-//! target/compiled/**, target/run/** and target/run_results.json.
+//! target/compiled/**, target/run/**, target/run_results.json and
+//! target/column_lineage.json.
 
+pub mod column_lineage;
 pub mod config_defaults;
 pub mod manifest;
 pub mod run_results;

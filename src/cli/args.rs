@@ -86,6 +86,10 @@ pub enum Command {
         /// BigQuery: dry-run the compiled nodes and print the bytes each would read.
         #[arg(long)]
         estimate: bool,
+        /// Also write target/column_lineage.json: each model's columns and the upstream
+        /// columns they derive from (parses every model again, so not on by default).
+        #[arg(long)]
+        column_lineage: bool,
     },
     /// List selected resources.
     #[command(alias = "list")]

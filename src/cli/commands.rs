@@ -129,6 +129,7 @@ pub fn compile_cmd(
     inline: Option<&str>,
     check_sql: bool,
     estimate: bool,
+    column_lineage: bool,
     p: &mut Printer,
 ) -> i32 {
     let mut parsed = match parse(settings, p) {
@@ -203,6 +204,16 @@ pub fn compile_cmd(
         return INVALID;
     }
     pipeline::timing("write manifest", t);
+    let t = std::time::Instant::now();
+    if column_lineage
+        && let Err(e) = crate::artifacts::column_lineage::write(&parsed, &target_dir(&parsed))
+    {
+        p.diagnostic(&Diagnostic::error(format!(
+            "could not write column_lineage.json: {e}"
+        )));
+        return INVALID;
+    }
+    pipeline::timing("column lineage", t);
     let shown: Vec<&Node> = selected
         .iter()
         .map(|&i| &parsed.graph.nodes[i])

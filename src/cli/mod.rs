@@ -57,12 +57,14 @@ pub fn run(cli: Cli) -> i32 {
             inline,
             no_sql_check,
             estimate,
+            column_lineage,
         } => commands::compile_cmd(
             &settings,
             &Selection::from(select),
             inline.as_deref(),
             !no_sql_check,
             *estimate,
+            *column_lineage,
             &mut printer,
         ),
         Command::Ls {
