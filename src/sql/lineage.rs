@@ -82,10 +82,19 @@ fn first_word(text: &str) -> String {
         .to_string()
 }
 
-/// CTEs visible at a point of the query, innermost last.
-#[derive(Default, Clone)]
-struct Scope {
+/// CTEs visible at a point of the query: this query's, then its parents'.
+#[derive(Default)]
+struct Scope<'p> {
     ctes: HashMap<String, Vec<OutputColumn>>,
+    parent: Option<&'p Scope<'p>>,
+}
+
+impl Scope<'_> {
+    fn cte(&self, name: &str) -> Option<&Vec<OutputColumn>> {
+        self.ctes
+            .get(name)
+            .or_else(|| self.parent.and_then(|p| p.cte(name)))
+    }
 }
 
 /// One FROM item: what its name or alias stands for.
@@ -180,7 +189,10 @@ struct Tracer<'a> {
 
 impl Tracer<'_> {
     fn query(&self, q: &Query, outer: &Scope) -> Vec<OutputColumn> {
-        let mut scope = outer.clone();
+        let mut scope = Scope {
+            ctes: HashMap::new(),
+            parent: Some(outer),
+        };
         if let Some(with) = &q.with {
             for cte in &with.cte_tables {
                 let mut cols = self.query(&cte.query, &scope);
@@ -291,7 +303,7 @@ impl Tracer<'_> {
                     })
                     .unwrap_or_default();
                 let cte = (name.0.len() == 1)
-                    .then(|| scope.ctes.get(&relation.to_ascii_lowercase()))
+                    .then(|| scope.cte(&relation.to_ascii_lowercase()))
                     .flatten();
                 let source = match cte {
                     Some(cols) => Source::Derived(cols.clone()),
