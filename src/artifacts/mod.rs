@@ -1,7 +1,8 @@
 //! Artifacts: the compiled graph and a run's outcomes -> target/manifest.json,
 //! target/compiled/**, target/run/**, target/run_results.json and
-//! target/column_lineage.json.
+//! target/column_lineage.json, target/catalog.json.
 
+pub mod catalog;
 pub mod column_lineage;
 pub mod config_defaults;
 pub mod manifest;

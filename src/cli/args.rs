@@ -70,9 +70,21 @@ pub struct SelectArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum DocsAction {
+    /// Compile the project and write manifest.json, catalog.json (the warehouse's tables
+    /// and columns) and column_lineage.json to the target path.
+    Generate,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Load and render the project; write target/manifest.json.
     Parse,
+    /// Documentation artifacts.
+    Docs {
+        #[command(subcommand)]
+        action: DocsAction,
+    },
     /// Render selected nodes to SQL under target/compiled/.
     Compile {
         #[command(flatten)]

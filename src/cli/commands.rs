@@ -106,7 +106,7 @@ pub fn parse_cmd(settings: &Settings, p: &mut Printer) -> i32 {
     }
 }
 
-fn target_dir(parsed: &Parsed) -> std::path::PathBuf {
+pub(super) fn target_dir(parsed: &Parsed) -> std::path::PathBuf {
     parsed
         .project
         .root

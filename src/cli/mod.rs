@@ -4,6 +4,7 @@ pub mod args;
 pub mod budget;
 pub mod build;
 pub mod commands;
+pub mod docs;
 pub mod operation;
 pub mod output;
 pub mod progress;
@@ -52,6 +53,9 @@ pub fn run(cli: Cli) -> i32 {
     };
     match &cli.command {
         Command::Parse => commands::parse_cmd(&settings, &mut printer),
+        Command::Docs {
+            action: args::DocsAction::Generate,
+        } => docs::docs_generate_cmd(&settings, &mut printer),
         Command::Compile {
             select,
             inline,
