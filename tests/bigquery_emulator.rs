@@ -576,3 +576,30 @@ fn a_seed_over_the_query_size_limit_loads_in_statements_under_it() {
         .unwrap();
     assert_eq!(kind, None, "the staging table is dropped");
 }
+
+#[test]
+fn docs_generate_reads_the_catalog_from_bigquery() {
+    let Some(_host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("docs");
+    shop(dir.path(), &ds, &[]);
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let r = xform(dir.path(), &["docs", "generate", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(dir.path().join("target/catalog.json")).expect("catalog");
+    let catalog: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let nodes = &catalog["nodes"];
+    assert_eq!(nodes["model.shop.stg_orders"]["metadata"]["type"], "VIEW");
+    let totals = &nodes["model.shop.customer_totals"];
+    assert_eq!(totals["metadata"]["type"], "BASE TABLE");
+    assert_eq!(totals["metadata"]["schema"], json!(ds));
+    // (`total`, a SUM, is NUMERIC on the emulator where BigQuery says INT64.)
+    assert_eq!(totals["columns"]["orders"]["type"], "INT64");
+    assert_eq!(totals["columns"]["customer"]["type"], "STRING");
+    assert_eq!(totals["columns"]["customer"]["index"], 1);
+    assert!(
+        nodes.get("model.shop.big_orders").is_none(),
+        "ephemerals have no relation"
+    );
+}
