@@ -5,13 +5,8 @@
 
 mod common;
 
+use common::write;
 use serde_json::{Value, json};
-
-fn write(dir: &std::path::Path, rel: &str, text: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
 
 #[test]
 fn docs_generate_writes_the_catalog_of_built_relations() {

@@ -4,16 +4,13 @@
 
 use std::collections::HashMap;
 
-use super::commands::{parse, target_dir, write_manifest};
+use super::commands::{INVALID, OK, parse, target_dir, write_manifest};
 use super::output::Printer;
 use super::settings::Settings;
 use super::warehouse::{Warehouse, fail};
 use crate::artifacts::catalog::{self, Found};
 use crate::diagnostics::Diagnostic;
 use crate::pipeline;
-
-const OK: i32 = 0;
-const INVALID: i32 = 2;
 
 pub fn docs_generate_cmd(settings: &Settings, p: &mut Printer) -> i32 {
     let mut parsed = match parse(settings, p) {

@@ -10,6 +10,13 @@ pub mod fault_proxy;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Writes `text` to `rel` under `dir`, creating its folders.
+pub fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }

@@ -1,3 +1,6 @@
+//! Lineage fixtures (joins, CTEs, aggregates, windows, stars, unions, BigQuery structs) ->
+//! insta snapshots of each output column and its upstream columns.
+
 use std::collections::HashMap;
 
 use super::{OutputColumn, lineage};
