@@ -27,6 +27,7 @@ pub mod artifacts;
 pub mod cli;
 pub mod diagnostics;
 pub mod dialect;
+pub mod docs;
 pub mod execute;
 pub mod graph;
 pub mod node;

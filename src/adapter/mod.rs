@@ -9,6 +9,8 @@ pub mod bigquery;
 #[cfg(feature = "duckdb")]
 pub mod duckdb;
 
+use std::collections::HashMap;
+
 use serde_json::Value as Json;
 
 use crate::dialect::Dialect;
@@ -95,6 +97,27 @@ pub trait Adapter: Send + Sync {
         schema: &str,
         identifier: &str,
     ) -> Result<Vec<Column>, AdapterError>;
+
+    /// The columns of many relations, by lower-cased `database.schema.identifier` (absent
+    /// relations are left out). A warehouse with a columns view answers in one query.
+    fn columns_of(
+        &self,
+        relations: &[(&str, &str, &str)],
+    ) -> Result<HashMap<String, Vec<Column>>, AdapterError> {
+        let mut out = HashMap::new();
+        for (database, schema, identifier) in relations {
+            let columns = self.columns(database, schema, identifier)?;
+            if !columns.is_empty() {
+                out.insert(relation_key(database, schema, identifier), columns);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The lower-cased `database.schema.identifier` the relation cache and catalog key on.
+pub fn relation_key(database: &str, schema: &str, identifier: &str) -> String {
+    format!("{database}.{schema}.{identifier}").to_lowercase()
 }
 
 thread_local! {

@@ -2,8 +2,9 @@
 //! every model's output columns and the upstream node columns each derives from.
 //!
 //! Models are traced in DAG order, so a model's columns (as lineage found them) are known
-//! when its children read it; seeds give their CSV header, sources and models without SQL
-//! their YAML `columns:`. Nothing touches the warehouse. Shape:
+//! when its children read it; seeds give their CSV header, sources and snapshots their
+//! YAML `columns:`, else the catalog's (when `docs generate` read one). Nothing touches the
+//! warehouse. Shape:
 //!
 //! ```json
 //! {"nodes": {"model.p.fct": {"columns": {"total": {
@@ -20,11 +21,12 @@ use crate::node::{Node, ResourceType};
 use crate::pipeline::Parsed;
 use crate::sql::lineage::{Catalog, lineage};
 
-/// Known columns by lower-cased `database.schema.identifier`, and which node that is.
+/// Known columns by lower-cased `database.schema.identifier`, and which nodes that is
+/// (a seed and a source can name the same table).
 #[derive(Default)]
 struct Known {
     columns: HashMap<String, Vec<String>>,
-    nodes: HashMap<String, String>,
+    nodes: HashMap<String, Vec<String>>,
 }
 
 impl Catalog for Known {
@@ -37,8 +39,9 @@ fn key(node: &Node) -> String {
     format!("{}.{}.{}", node.database, node.schema, node.alias).to_ascii_lowercase()
 }
 
-/// The lineage document for every compiled model of `parsed`.
-pub fn build(parsed: &Parsed) -> Json {
+/// The lineage document for every compiled model of `parsed`; `catalog` (catalog.json)
+/// supplies the columns of sources and snapshots that declare none.
+pub fn build(parsed: &Parsed, catalog: Option<&Json>) -> Json {
     let dialect = parsed.project.target.dialect;
     let mut known = Known::default();
     let mut nodes = Map::new();
@@ -50,12 +53,18 @@ pub fn build(parsed: &Parsed) -> Json {
             ResourceType::Seed => {
                 let path = parsed.project.root.join(&node.origin.file);
                 let header = crate::seed::SeedOptions::from_config(&node.config)
-                    .and_then(|o| crate::seed::read_seed(&path, &o))
-                    .map(|t| t.columns.into_iter().map(|c| c.name).collect());
+                    .and_then(|o| crate::seed::seed_header(&path, &o));
                 known.register(node, header.unwrap_or(declared));
             }
-            ResourceType::Source | ResourceType::Snapshot if !declared.is_empty() => {
-                known.register(node, declared);
+            ResourceType::Source | ResourceType::Snapshot => {
+                let columns = if declared.is_empty() {
+                    catalog
+                        .map(|c| catalog_columns(c, node))
+                        .unwrap_or_default()
+                } else {
+                    declared
+                };
+                known.register(node, columns);
             }
             ResourceType::Model => {
                 let Some(sql) = node.compiled_code.as_deref() else {
@@ -68,12 +77,10 @@ pub fn build(parsed: &Parsed) -> Json {
                             let upstream: Vec<Json> = c
                                 .sources
                                 .iter()
-                                .map(
-                                    |s| match known.nodes.get(&s.relation.to_ascii_lowercase()) {
-                                        Some(id) => json!({"node": id, "column": s.column}),
-                                        None => json!({"relation": s.relation, "column": s.column}),
-                                    },
-                                )
+                                .map(|s| match known.node_of(&s.relation, node) {
+                                    Some(id) => json!({"node": id, "column": s.column}),
+                                    None => json!({"relation": s.relation, "column": s.column}),
+                                })
                                 .collect();
                             out.insert(
                                 c.name.clone(),
@@ -98,15 +105,48 @@ pub fn build(parsed: &Parsed) -> Json {
 impl Known {
     fn register(&mut self, node: &Node, columns: Vec<String>) {
         let k = key(node);
-        self.nodes.insert(k.clone(), node.unique_id.clone());
+        self.nodes
+            .entry(k.clone())
+            .or_default()
+            .push(node.unique_id.clone());
         if !columns.is_empty() {
             self.columns.insert(k, columns);
         }
     }
 }
 
-/// Writes `column_lineage.json` into `dir`.
-pub fn write(parsed: &Parsed, dir: &std::path::Path) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(&build(parsed))?;
-    std::fs::write(dir.join("column_lineage.json"), text)
+impl Known {
+    /// The node `reader` reads as `relation`: the one it depends on when several share it.
+    fn node_of(&self, relation: &str, reader: &Node) -> Option<&String> {
+        let ids = self.nodes.get(&relation.to_ascii_lowercase())?;
+        ids.iter()
+            .find(|id| reader.depends_on.contains(id))
+            .or(ids.last())
+    }
+}
+
+/// A node's columns in catalog.json, in the warehouse's order.
+fn catalog_columns(catalog: &Json, node: &Node) -> Vec<String> {
+    let section = if node.resource_type == ResourceType::Source {
+        "sources"
+    } else {
+        "nodes"
+    };
+    let Some(found) = catalog[section][&node.unique_id]["columns"].as_object() else {
+        return Vec::new();
+    };
+    let mut listed: Vec<(u64, String)> = found
+        .iter()
+        .map(|(name, c)| (c["index"].as_u64().unwrap_or(u64::MAX), name.clone()))
+        .collect();
+    listed.sort();
+    listed.into_iter().map(|(_, name)| name).collect()
+}
+
+/// Writes the lineage document `doc` as `column_lineage.json` into `dir`.
+pub fn write(doc: &Json, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::write(
+        dir.join("column_lineage.json"),
+        serde_json::to_string_pretty(doc)?,
+    )
 }

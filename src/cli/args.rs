@@ -72,8 +72,27 @@ pub struct SelectArgs {
 #[derive(Debug, Subcommand)]
 pub enum DocsAction {
     /// Compile the project and write manifest.json, catalog.json (the warehouse's tables
-    /// and columns) and column_lineage.json to the target path.
-    Generate,
+    /// and columns), column_lineage.json and the docs site (index.html) to the target path.
+    Generate {
+        /// Do not read the warehouse: catalog.json lists no relations.
+        #[arg(long)]
+        empty_catalog: bool,
+        /// Accepted for dbt compatibility: index.html is always self-contained.
+        #[arg(long = "static")]
+        static_site: bool,
+    },
+    /// Serve the target path's docs site on 127.0.0.1 (run `docs generate` first).
+    Serve {
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Accepted for dbt compatibility; xform never opens a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Accepted for dbt compatibility; xform never opens a browser.
+        #[arg(long, conflicts_with = "no_browser")]
+        browser: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -206,7 +206,10 @@ pub fn compile_cmd(
     pipeline::timing("write manifest", t);
     let t = std::time::Instant::now();
     if column_lineage
-        && let Err(e) = crate::artifacts::column_lineage::write(&parsed, &target_dir(&parsed))
+        && let Err(e) = crate::artifacts::column_lineage::write(
+            &crate::artifacts::column_lineage::build(&parsed, None),
+            &target_dir(&parsed),
+        )
     {
         p.diagnostic(&Diagnostic::error(format!(
             "could not write column_lineage.json: {e}"

@@ -54,8 +54,11 @@ pub fn run(cli: Cli) -> i32 {
     match &cli.command {
         Command::Parse => commands::parse_cmd(&settings, &mut printer),
         Command::Docs {
-            action: args::DocsAction::Generate,
-        } => docs::docs_generate_cmd(&settings, &mut printer),
+            action: args::DocsAction::Generate { empty_catalog, .. },
+        } => docs::docs_generate_cmd(&settings, *empty_catalog, &mut printer),
+        Command::Docs {
+            action: args::DocsAction::Serve { port, .. },
+        } => docs::docs_serve_cmd(&settings, *port, &mut printer),
         Command::Compile {
             select,
             inline,

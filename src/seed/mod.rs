@@ -241,12 +241,31 @@ pub fn read_seed(path: &Path, options: &SeedOptions) -> Result<SeedTable, SeedEr
     infer_seed(&bytes, options)
 }
 
+/// The column names of the seed at `path`, from its header alone (no type inference).
+pub fn seed_header(path: &Path, options: &SeedOptions) -> Result<Vec<String>, SeedError> {
+    let bytes =
+        std::fs::read(path).map_err(|e| SeedError::Read(format!("{}: {e}", path.display())))?;
+    let text = decode(&bytes)?;
+    let mut delimiter = [0u8; 4];
+    let delimiter = options.delimiter.encode_utf8(&mut delimiter);
+    let mut raw = Vec::new();
+    csv::Records::new(text, delimiter)
+        .next_record(|_, v| raw.push(v.to_string()))?
+        .ok_or(SeedError::NoHeader)?;
+    header_names(&raw, &mut Vec::new())
+}
+
+/// The text of a CSV file, without its byte-order mark.
+fn decode(bytes: &[u8]) -> Result<&str, SeedError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| SeedError::InvalidUtf8 {
+        line: line_of(bytes, e.valid_up_to()),
+    })
+}
+
 /// Infers a seed from the bytes of its CSV file.
 pub fn infer_seed(bytes: &[u8], options: &SeedOptions) -> Result<SeedTable, SeedError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| SeedError::InvalidUtf8 {
-        line: line_of(bytes, e.valid_up_to()),
-    })?;
+    let text = decode(bytes)?;
     let mut delimiter = [0u8; 4];
     let delimiter = options.delimiter.encode_utf8(&mut delimiter);
     let mut records = csv::Records::new(text, delimiter);
