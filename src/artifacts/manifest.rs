@@ -70,7 +70,6 @@ impl Serialize for Manifest<'_> {
                 "send_anonymous_usage_stats": false,
                 "adapter_type": p.project.target.dialect.adapter_type(),
                 "quoting": {"database": true, "schema": true, "identifier": true, "column": null},
-                "generator": format!("xform {}", env!("CARGO_PKG_VERSION")),
             }),
         )?;
         const NODE_KINDS: &[ResourceType] = &[
@@ -82,14 +81,17 @@ impl Serialize for Manifest<'_> {
         ];
         let dialect = p.project.target.dialect;
         let compiled = self.compiled;
+        let root = p.project.root.as_path();
         fn view<'a>(
             n: &'a Node,
             compiled: bool,
             target: &'a str,
             dialect: Dialect,
+            root: &'a std::path::Path,
         ) -> NodeView<'a> {
             NodeView {
                 n,
+                root,
                 compiled,
                 target,
                 dialect,
@@ -97,10 +99,12 @@ impl Serialize for Manifest<'_> {
         }
         m.serialize_entry(
             "nodes",
-            &entries(
-                of_kind(NODE_KINDS)
-                    .map(|n| (n.unique_id.as_str(), view(n, compiled, target, dialect))),
-            ),
+            &entries(of_kind(NODE_KINDS).map(|n| {
+                (
+                    n.unique_id.as_str(),
+                    view(n, compiled, target, dialect, root),
+                )
+            })),
         )?;
         m.serialize_entry(
             "sources",
@@ -122,6 +126,13 @@ impl Serialize for Manifest<'_> {
                             "path": d.file,
                             "original_file_path": d.file,
                             "unique_id": d.unique_id(),
+                            "macro_sql": d.sql,
+                            "depends_on": {"macros": []},
+                            "description": "",
+                            "meta": {},
+                            "docs": {"show": true, "node_color": null},
+                            "patch_path": null,
+                            "arguments": [],
                         }),
                     )
                 })
@@ -139,11 +150,12 @@ impl Serialize for Manifest<'_> {
         }
         m.serialize_entry(
             "disabled",
-            &entries(
-                p.disabled
-                    .iter()
-                    .map(|n| (n.unique_id.as_str(), [view(n, compiled, target, dialect)])),
-            ),
+            &entries(p.disabled.iter().map(|n| {
+                (
+                    n.unique_id.as_str(),
+                    [view(n, compiled, target, dialect, root)],
+                )
+            })),
         )?;
         let ids = |it: Vec<usize>| {
             let mut v: Vec<&str> = it
@@ -171,8 +183,7 @@ impl Serialize for Manifest<'_> {
         m.serialize_entry(
             "unit_tests",
             &entries(
-                of_kind(&[ResourceType::UnitTest])
-                    .map(|n| (n.unique_id.as_str(), view(n, compiled, target, dialect))),
+                of_kind(&[ResourceType::UnitTest]).map(|n| (n.unique_id.as_str(), UnitTestView(n))),
             ),
         )?;
         m.serialize_entry("functions", &json!({}))?;
@@ -198,6 +209,7 @@ fn sources_json(n: &Node) -> Vec<[&str; 2]> {
 
 struct NodeView<'a> {
     n: &'a Node,
+    root: &'a std::path::Path,
     compiled: bool,
     target: &'a str,
     dialect: Dialect,
@@ -217,7 +229,7 @@ impl Serialize for NodeView<'_> {
         m.serialize_entry("unique_id", &n.unique_id)?;
         m.serialize_entry("fqn", &n.fqn)?;
         m.serialize_entry("alias", &n.alias)?;
-        m.serialize_entry("checksum", &json!({"name": "none", "checksum": ""}))?;
+        m.serialize_entry("checksum", &checksum(n, self.root))?;
         m.serialize_entry("config", &n.config)?;
         m.serialize_entry("tags", &n.tags())?;
         m.serialize_entry("description", &n.description)?;
@@ -230,16 +242,21 @@ impl Serialize for NodeView<'_> {
         let relation = relational.then(|| self.dialect.relation(&n.database, &n.schema, &n.alias));
         m.serialize_entry("relation_name", &relation)?;
         m.serialize_entry("raw_code", &n.raw_code)?;
-        m.serialize_entry("language", "sql")?;
-        m.serialize_entry("refs", &refs_json(n))?;
-        m.serialize_entry("sources", &sources_json(n))?;
-        m.serialize_entry(
-            "depends_on",
-            &json!({"macros": n.macros, "nodes": n.depends_on}),
-        )?;
-        let compiled_path =
-            (n.resource_type.is_sql()).then(|| super::compiled_path(self.target, n));
-        m.serialize_entry("compiled_path", &compiled_path)?;
+        // A seed has no SQL: dbt's seed node has only macro dependencies.
+        if n.resource_type == ResourceType::Seed {
+            m.serialize_entry("depends_on", &json!({"macros": n.macros}))?;
+        } else {
+            m.serialize_entry("language", "sql")?;
+            m.serialize_entry("refs", &refs_json(n))?;
+            m.serialize_entry("sources", &sources_json(n))?;
+            m.serialize_entry(
+                "depends_on",
+                &json!({"macros": n.macros, "nodes": n.depends_on}),
+            )?;
+            let compiled_path =
+                (n.resource_type.is_sql()).then(|| super::compiled_path(self.target, n));
+            m.serialize_entry("compiled_path", &compiled_path)?;
+        }
         if self.compiled && n.resource_type.is_sql() {
             m.serialize_entry("compiled", &n.compiled_code.is_some())?;
             m.serialize_entry("compiled_code", &n.compiled_code)?;
@@ -281,10 +298,74 @@ impl Serialize for NodeView<'_> {
             "column_name",
             "attached_node",
             "test_metadata",
+            // A YAML snapshot's `relation` is its input, not a node field.
+            "relation",
         ];
         for (k, v) in &n.extra {
             if !WRITTEN.contains(&k.as_str()) {
                 m.serialize_entry(k, v)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// The file's checksum (the CSV for a seed, the SQL otherwise); "none" for generic tests,
+/// which have no file of their own. dbt writes sha256; xform writes md5 (the digest it
+/// already links; libduckdb-sys builds with its own sha2, and sharing it rebuilds DuckDB),
+/// named as such, so state comparison between xform manifests stays exact.
+fn checksum(n: &Node, root: &std::path::Path) -> serde_json::Value {
+    use md5::{Digest, Md5};
+    let hex = |bytes: &[u8]| -> String {
+        Md5::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let digest = match n.resource_type {
+        ResourceType::Seed => std::fs::read(root.join(&n.origin.file))
+            .ok()
+            .map(|b| hex(&b)),
+        _ if n.test_metadata.is_some() || n.raw_code.is_empty() => None,
+        _ => Some(hex(n.raw_code.as_bytes())),
+    };
+    match digest {
+        Some(d) => json!({"name": "md5", "checksum": d}),
+        None => json!({"name": "none", "checksum": ""}),
+    }
+}
+
+/// A unit test as dbt writes it: its YAML (model, given, expect, overrides) and identity.
+struct UnitTestView<'a>(&'a Node);
+
+impl Serialize for UnitTestView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", &n.name)?;
+        m.serialize_entry("resource_type", "unit_test")?;
+        m.serialize_entry("package_name", &n.package_name)?;
+        m.serialize_entry("path", &n.path)?;
+        m.serialize_entry("original_file_path", super::package_relative(n))?;
+        m.serialize_entry("unique_id", &n.unique_id)?;
+        m.serialize_entry("fqn", &n.fqn)?;
+        m.serialize_entry("description", &n.description)?;
+        m.serialize_entry("schema", &n.schema)?;
+        m.serialize_entry("config", &n.config)?;
+        m.serialize_entry(
+            "depends_on",
+            &json!({"macros": n.macros, "nodes": n.depends_on}),
+        )?;
+        for key in [
+            "model",
+            "given",
+            "expect",
+            "overrides",
+            "version",
+            "versions",
+        ] {
+            if let Some(v) = n.extra.get(key) {
+                m.serialize_entry(key, v)?;
             }
         }
         m.end()

@@ -37,8 +37,12 @@ pub struct GlobalArgs {
     /// Threads for rendering (default: the target's `threads`).
     #[arg(long, global = true)]
     pub threads: Option<usize>,
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    /// Log lines as text or as one JSON object per line (dbt's events).
+    #[arg(long, global = true, value_enum, env = "DBT_LOG_FORMAT", default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Where artifacts and compiled SQL go, instead of dbt_project.yml's `target-path`.
+    #[arg(long, global = true, env = "DBT_TARGET_PATH")]
+    pub target_path: Option<PathBuf>,
     /// Only print errors (and what a command is asked to print).
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -48,6 +52,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// dbt's `default` and `debug` formats are text too.
+    #[value(alias = "default", alias = "debug")]
     Text,
     Json,
 }
@@ -65,7 +71,7 @@ pub struct SelectArgs {
     #[arg(long)]
     pub selector: Option<String>,
     /// How tests of selected nodes are picked: eager, cautious, buildable, empty.
-    #[arg(long, default_value = "eager")]
+    #[arg(long, env = "DBT_INDIRECT_SELECTION", default_value = "eager")]
     pub indirect_selection: String,
 }
 

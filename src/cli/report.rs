@@ -169,9 +169,16 @@ impl<'a> Reporter<'a> {
                 if let Some(line) = &p.status {
                     line.finished(job, Ended::Skipped);
                 }
-                let data = json!({"node_info": self.node_info(job, "skipped", Some(&outcome)), "index": k, "total": self.total, "status": "skipped"});
-                p.event("LogSkipResult", "info", &msg, data.clone());
-                p.event("NodeFinished", "debug", &msg, data);
+                let info = self.node_info(job, "skipped", Some(&outcome));
+                let data = json!({"node_info": info, "index": k, "total": self.total, "status": "skipped"});
+                p.event("LogSkipResult", "info", &msg, data);
+                let run_result = json!({"status": "skipped", "message": outcome.message});
+                p.event(
+                    "NodeFinished",
+                    "debug",
+                    &msg,
+                    node_finished(n, info, run_result),
+                );
                 self.outcomes.insert(job, outcome);
             }
         }
@@ -247,11 +254,12 @@ impl<'a> Reporter<'a> {
             "description": describe(n),
         });
         p.event(event, level, &msg, data);
+        let run_result = json!({"status": o.status.as_str(), "message": o.message, "failures": o.failures, "execution_time": o.seconds});
         p.event(
             "NodeFinished",
             "debug",
             &msg,
-            json!({"node_info": info, "run_result": {"status": o.status.as_str(), "message": o.message, "failures": o.failures, "execution_time": o.seconds}}),
+            node_finished(n, info, run_result),
         );
         self.outcomes.insert(i, o);
     }
@@ -392,5 +400,17 @@ impl<'a> Reporter<'a> {
             .collect::<Vec<_>>()
             .join("\n");
         format!("{head}\n{body}\n\n  compiled code at {sql_at}")
+    }
+}
+
+/// NodeFinished's data. dagster-dbt in dbt Fusion mode takes every NodeFinished with a
+/// node_info as a result and looks its node up in manifest["nodes"], where unit tests are
+/// not (they are under "unit_tests"): a unit test's event carries no node_info, so it is
+/// passed over, as dagster-dbt's dbt-core mode passes over unit tests.
+fn node_finished(n: &Node, info: Json, run_result: Json) -> Json {
+    if n.resource_type == ResourceType::UnitTest {
+        json!({"unique_id": n.unique_id, "run_result": run_result})
+    } else {
+        json!({"node_info": info, "run_result": run_result})
     }
 }

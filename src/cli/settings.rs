@@ -22,6 +22,10 @@ impl Settings {
                 profile: g.profile.clone(),
                 target: g.target.clone(),
                 vars: g.vars.clone(),
+                target_path: g
+                    .target_path
+                    .as_ref()
+                    .map(|p| p.to_string_lossy().into_owned()),
             },
             threads: g.threads,
         }

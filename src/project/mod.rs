@@ -78,6 +78,8 @@ pub struct LoadOptions {
     pub target: Option<String>,
     /// `--vars` as given (YAML or JSON).
     pub vars: Option<String>,
+    /// `--target-path` / DBT_TARGET_PATH: replaces the root project's `target-path`.
+    pub target_path: Option<String>,
 }
 
 /// A loaded project: packages (root first), the target and the vars.
@@ -195,7 +197,10 @@ pub fn load(opts: &LoadOptions) -> Result<Project, Diagnostics> {
         project_name: Some(raw.name.clone()),
     };
     let renderer = ValueRenderer::new(value_ctx.clone());
-    let root_pkg = load_package(&root, "", raw, true, &renderer, &mut diags);
+    let mut root_pkg = load_package(&root, "", raw, true, &renderer, &mut diags);
+    if let Some(path) = &opts.target_path {
+        root_pkg.config.target_path.clone_from(path);
+    }
     let install = root_pkg.config.packages_install_path.clone();
     packages.push(root_pkg);
     for dir in walk::package_dirs(&root.join(&install)) {

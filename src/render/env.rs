@@ -135,6 +135,7 @@ pub fn add_macro_file(
             template,
             file: file.to_string(),
             line: def.line,
+            sql: text[def.start..end].trim_end().to_string(),
         });
     }
     diags

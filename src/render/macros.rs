@@ -19,6 +19,8 @@ pub struct MacroDef {
     /// The file it was written in, relative to the project root.
     pub file: String,
     pub line: u32,
+    /// The definition's text, `{% macro %}` to `{% endmacro %}` (manifest's `macro_sql`).
+    pub sql: String,
 }
 
 impl MacroDef {

@@ -50,6 +50,7 @@ fn fixture_seeds_get_the_types_dbt_gave_them() {
         profile: None,
         target: None,
         vars: None,
+        target_path: None,
     })
     .unwrap_or_else(|d| panic!("fixture does not parse: {d:?}"));
     let mut plans = BTreeMap::new();
