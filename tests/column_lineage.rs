@@ -10,16 +10,7 @@ use serde_json::{Value, json};
 fn compile_writes_each_models_column_lineage() {
     let dir = tempfile::tempdir().expect("temp dir");
     let p = dir.path();
-    write(
-        p,
-        "dbt_project.yml",
-        "name: shop\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: shop\n",
-    );
-    write(
-        p,
-        "profiles.yml",
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n",
-    );
+    common::duckdb_project(p, "shop");
     write(p, "seeds/raw_orders.csv", "id,customer,amount\n1,a,10\n");
     write(p, "seeds/raw_customers.csv", "name,country\na,NZ\n");
     write(

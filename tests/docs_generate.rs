@@ -13,16 +13,7 @@ use serde_json::{Value, json};
 fn docs_generate_writes_the_catalog_of_built_relations() {
     let dir = tempfile::tempdir().expect("temp dir");
     let p = dir.path();
-    write(
-        p,
-        "dbt_project.yml",
-        "name: shop\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: shop\n",
-    );
-    write(
-        p,
-        "profiles.yml",
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n",
-    );
+    common::duckdb_project(p, "shop");
     write(p, "seeds/raw_orders.csv", "id,amount\n1,10\n2,5\n");
     write(
         p,
@@ -137,16 +128,7 @@ fn docs_serve_answers_on_localhost_and_stays_inside_the_target_path() {
     use std::io::{BufRead, Read, Write};
     let dir = tempfile::tempdir().expect("temp dir");
     let p = dir.path();
-    write(
-        p,
-        "dbt_project.yml",
-        "name: shop\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: shop\n",
-    );
-    write(
-        p,
-        "profiles.yml",
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n",
-    );
+    common::duckdb_project(p, "shop");
     write(p, "models/one.sql", "select 1 as x");
     let r = common::xform(p, &["docs", "serve", "--port", "0", "--profiles-dir", "."]);
     assert_eq!(r.code, 2, "no site yet: {}{}", r.stdout, r.stderr);

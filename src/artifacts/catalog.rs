@@ -81,3 +81,23 @@ pub fn build<'a>(
         "errors": null,
     })
 }
+
+/// A node's entry in a catalog document: its columns in the warehouse's order, each with
+/// its type (None when the node is not in the catalog).
+pub fn columns_in(catalog: &Json, node: &Node) -> Option<Vec<(String, Option<String>)>> {
+    let section = if node.resource_type == ResourceType::Source {
+        "sources"
+    } else {
+        "nodes"
+    };
+    let found = catalog[section][&node.unique_id]["columns"].as_object()?;
+    let mut listed: Vec<(u64, String, Option<String>)> = found
+        .iter()
+        .map(|(name, c)| {
+            let index = c["index"].as_u64().unwrap_or(u64::MAX);
+            (index, name.clone(), c["type"].as_str().map(str::to_string))
+        })
+        .collect();
+    listed.sort();
+    Some(listed.into_iter().map(|(_, n, t)| (n, t)).collect())
+}

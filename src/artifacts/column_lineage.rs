@@ -35,10 +35,6 @@ impl Catalog for Known {
     }
 }
 
-fn key(node: &Node) -> String {
-    format!("{}.{}.{}", node.database, node.schema, node.alias).to_ascii_lowercase()
-}
-
 /// The lineage document for every compiled model of `parsed`; `catalog` (catalog.json)
 /// supplies the columns of sources and snapshots that declare none.
 pub fn build(parsed: &Parsed, catalog: Option<&Json>) -> Json {
@@ -59,7 +55,8 @@ pub fn build(parsed: &Parsed, catalog: Option<&Json>) -> Json {
             ResourceType::Source | ResourceType::Snapshot => {
                 let columns = if declared.is_empty() {
                     catalog
-                        .map(|c| catalog_columns(c, node))
+                        .and_then(|c| super::catalog::columns_in(c, node))
+                        .map(|cols| cols.into_iter().map(|(name, _)| name).collect())
                         .unwrap_or_default()
                 } else {
                     declared
@@ -104,7 +101,7 @@ pub fn build(parsed: &Parsed, catalog: Option<&Json>) -> Json {
 
 impl Known {
     fn register(&mut self, node: &Node, columns: Vec<String>) {
-        let k = key(node);
+        let k = crate::adapter::relation_key(&node.database, &node.schema, &node.alias);
         self.nodes
             .entry(k.clone())
             .or_default()
@@ -123,24 +120,6 @@ impl Known {
             .find(|id| reader.depends_on.contains(id))
             .or(ids.last())
     }
-}
-
-/// A node's columns in catalog.json, in the warehouse's order.
-fn catalog_columns(catalog: &Json, node: &Node) -> Vec<String> {
-    let section = if node.resource_type == ResourceType::Source {
-        "sources"
-    } else {
-        "nodes"
-    };
-    let Some(found) = catalog[section][&node.unique_id]["columns"].as_object() else {
-        return Vec::new();
-    };
-    let mut listed: Vec<(u64, String)> = found
-        .iter()
-        .map(|(name, c)| (c["index"].as_u64().unwrap_or(u64::MAX), name.clone()))
-        .collect();
-    listed.sort();
-    listed.into_iter().map(|(_, name)| name).collect()
 }
 
 /// Writes the lineage document `doc` as `column_lineage.json` into `dir`.

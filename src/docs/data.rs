@@ -175,21 +175,9 @@ fn merged_columns(
             cols.len() - 1
         })
     };
-    let section = if n.resource_type == ResourceType::Source {
-        "sources"
-    } else {
-        "nodes"
-    };
-    if let Some(found) = catalog[section][&n.unique_id]["columns"].as_object() {
-        let mut listed: Vec<&Json> = found.values().collect();
-        listed.sort_by_key(|c| c["index"].as_u64().unwrap_or(u64::MAX));
-        for c in listed {
-            let Some(name) = c["name"].as_str() else {
-                continue;
-            };
-            let k = slot(&mut cols, name);
-            cols[k].data_type = c["type"].as_str().map(str::to_string);
-        }
+    for (name, data_type) in crate::artifacts::catalog::columns_in(catalog, n).unwrap_or_default() {
+        let k = slot(&mut cols, &name);
+        cols[k].data_type = data_type;
     }
     if let Some(traced) = lineage["nodes"][&n.unique_id]["columns"].as_object() {
         for (name, t) in traced {

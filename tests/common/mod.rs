@@ -17,6 +17,23 @@ pub fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).expect("write");
 }
 
+/// A DuckDB project named `name` in `dir`: dbt_project.yml and a profiles.yml beside it
+/// whose `dev` target writes `<name>.duckdb`.
+pub fn duckdb_project(dir: &Path, name: &str) {
+    write(
+        dir,
+        "dbt_project.yml",
+        &format!("name: {name}\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: {name}\n"),
+    );
+    write(
+        dir,
+        "profiles.yml",
+        &format!(
+            "{name}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {name}.duckdb\n"
+        ),
+    );
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
