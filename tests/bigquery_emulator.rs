@@ -112,6 +112,33 @@ fn a_rejected_statement_names_the_model_and_keeps_the_old_table() {
 }
 
 #[test]
+fn a_source_in_an_unknown_dataset_names_the_model_and_the_dataset() {
+    let Some(_host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ds = dataset("nods");
+    shop(dir.path(), &ds, &[]);
+    write(
+        dir.path(),
+        "models/sources.yml",
+        "version: 2\nsources:\n  - name: landing\n    schema: no_such_dataset_xform\n    tables:\n      - name: events\n",
+    );
+    write(
+        dir.path(),
+        "models/landing_events.sql",
+        "{{ config(materialized='table') }}\nselect * from {{ source('landing', 'events') }}",
+    );
+    let r = xform(dir.path(), &["run", "--profiles-dir", "."]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert!(out.contains("models/landing_events.sql"), "{out}");
+    assert!(
+        out.contains("Not found: Dataset xform-test:no_such_dataset_xform"),
+        "BigQuery's reason is quoted: {out}"
+    );
+    assert!(!out.contains("panicked"), "{out}");
+}
+
+#[test]
 fn rate_limits_server_errors_and_stalls_are_retried() {
     let Some(host) = emulator() else { return };
     let proxy = FaultProxy::start(
@@ -601,5 +628,123 @@ fn docs_generate_reads_the_catalog_from_bigquery() {
     assert!(
         nodes.get("model.shop.big_orders").is_none(),
         "ephemerals have no relation"
+    );
+}
+
+#[test]
+fn new_struct_fields_are_patched_into_the_table_before_the_merge() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path();
+    let ds = dataset("widen");
+    write(p, "dbt_project.yml", PROJECT);
+    write_profile(p, "shop", &ds, &[]);
+    write(
+        p,
+        "seeds/raw_actors.csv",
+        "id,login,score,org\n1,a,10,x\n2,b,20,y\n",
+    );
+    let model = |fields: &str| {
+        format!(
+            "{{{{ config(materialized='incremental', unique_key='id', \
+             on_schema_change='append_new_columns') }}}}\n\
+             select id, struct({fields}) as actor from {{{{ ref('raw_actors') }}}}\n\
+             {{% if is_incremental() %}}where id > 1{{% endif %}}"
+        )
+    };
+    write(
+        p,
+        "models/actors.sql",
+        &model("login as login, score as score"),
+    );
+    let r = xform(p, &["build", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    // `org` appended to the STRUCT; row 1 is not in the increment, row 2 changes, row 3
+    // is new. The emulator keeps a patched schema in its catalog only, so the proxy
+    // rebuilds the table's storage with the new field right after the patch, as BigQuery
+    // would have it; every request reaches the emulator.
+    let table = format!("`xform-test`.`{ds}`.`actors`");
+    let rebuild = format!(
+        "create or replace table {table} as select id, struct(actor.login as login, \
+         actor.score as score, cast(null as string) as org) as actor from {table}"
+    );
+    let proxy = FaultProxy::start(
+        &host,
+        vec![Fault::ThenPost(
+            "PATCH ",
+            "/bigquery/v2/projects/xform-test/queries".into(),
+            json!({"query": rebuild, "useLegacySql": false}).to_string(),
+        )],
+    );
+    let endpoint = format!("api_endpoint: http://{}", proxy.addr);
+    write_profile(p, "shop", &ds, &[&endpoint]);
+    write(
+        p,
+        "seeds/raw_actors.csv",
+        "id,login,score,org\n1,a,10,x\n2,b,25,y\n3,c,30,z\n",
+    );
+    write(
+        p,
+        "models/actors.sql",
+        &model("login as login, score as score, org as org"),
+    );
+    let r = xform(p, &["build", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    let bodies = proxy.bodies();
+    let patch = bodies.iter().position(|b| b.starts_with("{\"schema\""));
+    let merge = bodies.iter().position(|b| b.contains("merge into"));
+    assert!(
+        patch.is_some() && merge.is_some() && patch < merge,
+        "the schema is patched before the merge runs: {:?}",
+        proxy.requests()
+    );
+    // What xform sent: the table's schema as tables.get gave it, `org` appended.
+    let sent: serde_json::Value = proxy
+        .bodies()
+        .iter()
+        .find_map(|b| {
+            serde_json::from_str::<serde_json::Value>(b)
+                .ok()
+                .filter(|j| j.get("schema").is_some())
+        })
+        .expect("a tables.patch body");
+    let actor = &sent["schema"]["fields"][1];
+    assert_eq!(actor["name"], "actor", "{sent}");
+    let nested: Vec<(&str, &str)> = actor["fields"]
+        .as_array()
+        .expect("nested fields")
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap_or_default(),
+                f["type"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        nested,
+        [("login", "STRING"), ("score", "INTEGER"), ("org", "STRING")],
+        "{sent}"
+    );
+    assert_eq!(actor["fields"][2]["mode"], "NULLABLE");
+
+    assert_eq!(
+        rows(
+            &host,
+            &format!("select id, actor.login, actor.score, actor.org from {table} order by id")
+        ),
+        [
+            [json!(1), json!("a"), json!(10), json!(null)],
+            [json!(2), json!("b"), json!(25), json!("y")],
+            [json!(3), json!("c"), json!(30), json!("z")]
+        ]
+    );
+    let run_file = std::fs::read_to_string(p.join("target/run/shop/models/actors.sql"))
+        .expect("target/run file");
+    assert!(
+        run_file.contains("-- tables.patch") && run_file.contains("added actor.org"),
+        "{run_file}"
     );
 }

@@ -98,6 +98,25 @@ pub trait Adapter: Send + Sync {
         identifier: &str,
     ) -> Result<Vec<Column>, AdapterError>;
 
+    /// Gives an existing STRUCT column the trailing fields of `data_type` (its new type,
+    /// which extends the old one). BigQuery alone needs this, through its tables API: no
+    /// SQL statement adds a nested field there.
+    fn widen_struct(
+        &self,
+        _database: &str,
+        _schema: &str,
+        identifier: &str,
+        column: &str,
+        _data_type: &str,
+    ) -> Result<(), AdapterError> {
+        Err(AdapterError::Sql {
+            message: format!(
+                "cannot add fields to the STRUCT column {column} of {identifier} on {}",
+                self.dialect().adapter_type()
+            ),
+        })
+    }
+
     /// The columns of many relations, by lower-cased `database.schema.identifier` (absent
     /// relations are left out). A warehouse with a columns view answers in one query.
     fn columns_of(

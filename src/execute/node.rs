@@ -187,7 +187,7 @@ fn build_model(
     let existing = existing_kind(ctx, node)?;
     let materialized = node.materialized();
     let p = if materialized == "incremental" {
-        plan_incremental(node, ctx, existing)?
+        plan_incremental(node, ctx, existing, executed)?
     } else {
         plan::plan(node, ctx.adapter.dialect(), existing)?
     };
@@ -227,6 +227,7 @@ fn plan_incremental(
     node: &Node,
     ctx: &RunContext,
     existing: Option<RelationKind>,
+    executed: &mut Vec<String>,
 ) -> Result<Option<plan::Plan>, Failed> {
     let dialect = ctx.adapter.dialect();
     if existing != Some(RelationKind::Table) || full_refresh(node, ctx) {
@@ -246,14 +247,34 @@ fn plan_incremental(
         .adapter
         .columns(&node.database, &node.schema, &node.alias)?;
     let incoming = ctx.adapter.describe(sql)?;
-    let atomic = incremental::plan_incremental(&incremental::IncrementalInput {
+    let input = incremental::IncrementalInput {
         node,
         dialect,
         sql,
         target: &target,
         existing: &existing,
         incoming: &incoming,
-    })?;
+    };
+    let atomic = incremental::plan_incremental(&input)?;
+    if dialect == Dialect::BigQuery {
+        // Planned first, so a plan that fails (on_schema_change: fail) changes nothing.
+        // Adding nullable nested fields is harmless if the script then fails.
+        for w in plan::bigquery::widenings(&input)? {
+            ctx.adapter.widen_struct(
+                &node.database,
+                &node.schema,
+                &node.alias,
+                &w.column,
+                &w.data_type,
+            )?;
+            // Shown in target/run beside the script, as the step it is.
+            executed.push(format!(
+                "-- tables.patch {target}: added {} to the STRUCT column {}",
+                w.fields.join(", "),
+                w.column
+            ));
+        }
+    }
     Ok(Some(plan::Plan {
         prepare: Vec::new(),
         atomic,

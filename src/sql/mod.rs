@@ -1,5 +1,6 @@
 //! SQL checking: rendered SQL + dialect (+ minijinja output spans) -> syntax diagnostics pointing at the user's file:line.
 
+pub mod bigquery_type;
 pub mod check;
 pub mod lineage;
 pub mod mapping;

@@ -17,6 +17,10 @@ pub enum Fault {
     /// Forward requests until one whose body contains the first text, then answer that
     /// one as `Status` would (a warehouse refusing one particular statement).
     OnBody(&'static str, u16, &'static str, &'static str),
+    /// Forward requests until one whose request line contains the first text; forward
+    /// that one too, then POST the body to the path on the upstream before answering (a
+    /// server-side effect the emulator lacks, played by the test).
+    ThenPost(&'static str, String, String),
 }
 
 pub struct FaultProxy {
@@ -85,6 +89,7 @@ fn serve(
             Some(Fault::OnBody(needle, ..)) if !String::from_utf8_lossy(&body).contains(needle) => {
                 None
             }
+            Some(Fault::ThenPost(needle, ..)) if !line.contains(needle) => None,
             _ => plan.pop_front(),
         }
     };
@@ -110,24 +115,52 @@ fn serve(
                 .lock()
                 .expect("bodies")
                 .push(String::from_utf8_lossy(&body).into_owned());
-            let Ok(mut up) = TcpStream::connect(upstream) else {
-                return;
-            };
-            let head: String = head
-                .lines()
-                .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
-                .map(|l| format!("{l}\r\n"))
-                .collect();
-            let _ = up.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
-            let _ = up.write_all(&body);
-            let mut answer = Vec::new();
-            let _ = up.read_to_end(&mut answer);
+            let mut answer = forward(upstream, &head, &body);
             if let Some((from, to)) = rewrite {
                 answer = rewritten(&answer, from, to);
             }
             let _ = client.write_all(&answer);
         }
+        Some(Fault::ThenPost(_, path, extra)) => {
+            log.lock().expect("log").push(format!("pass+post {line}"));
+            bodies
+                .lock()
+                .expect("bodies")
+                .push(String::from_utf8_lossy(&body).into_owned());
+            let answer = forward(upstream, &head, &body);
+            let post = format!(
+                "POST {path} HTTP/1.1\r\nHost: {upstream}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+                extra.len()
+            );
+            let done = forward(upstream, &post, extra.as_bytes());
+            let status = String::from_utf8_lossy(&done)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            log.lock()
+                .expect("log")
+                .push(format!("posted {path}: {status}"));
+            let _ = client.write_all(&answer);
+        }
     }
+}
+
+/// Sends one request upstream and returns the raw answer.
+fn forward(upstream: &str, head: &str, body: &[u8]) -> Vec<u8> {
+    let Ok(mut up) = TcpStream::connect(upstream) else {
+        return Vec::new();
+    };
+    let head: String = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    let _ = up.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
+    let _ = up.write_all(body);
+    let mut answer = Vec::new();
+    let _ = up.read_to_end(&mut answer);
+    answer
 }
 
 /// The request head (without the blank line) and its body, by Content-Length.

@@ -1,13 +1,17 @@
 //! Credentials from the profile -> an authenticated BigQuery client; every failure says
 //! what was tried and never quotes key material.
 
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use gcp_bigquery_client::Client;
 use gcp_bigquery_client::auth::Authenticator;
 use gcp_bigquery_client::client_builder::ClientBuilder;
 use gcp_bigquery_client::error::BQError;
+use gcp_bigquery_client::yup_oauth2;
+use gcp_bigquery_client::yup_oauth2::authenticator::ApplicationDefaultCredentialsTypes;
 use serde_json::Value as Json;
 
 use super::settings::Credentials;
@@ -35,45 +39,78 @@ pub enum AuthError {
     Failed(String),
 }
 
-/// A fixed bearer token: the emulator checks none.
-#[derive(Clone)]
-struct NoToken;
+/// The OAuth scope xform asks for: BigQuery read-write, as dbt-bigquery does.
+const SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
 
-#[async_trait::async_trait]
-impl Authenticator for NoToken {
-    async fn access_token(&self) -> Result<String, BQError> {
-        Ok("emulator".to_string())
+type TokenFuture = Pin<Box<dyn Future<Output = Result<String, BQError>> + Send>>;
+
+/// Where access tokens come from. One source serves the gcp client and xform's own REST
+/// calls (tables.get/patch, whose schema JSON the client's typed models would trim).
+#[derive(Clone)]
+pub struct TokenSource(Arc<dyn Fn() -> TokenFuture + Send + Sync>);
+
+impl TokenSource {
+    pub async fn token(&self) -> Result<String, BQError> {
+        (self.0)().await
     }
 }
 
-/// Builds the client for `credentials`; `http` carries xform's timeouts.
-pub async fn client(credentials: &Credentials, http: reqwest::Client) -> Result<Client, AuthError> {
+#[async_trait::async_trait]
+impl Authenticator for TokenSource {
+    async fn access_token(&self) -> Result<String, BQError> {
+        self.token().await
+    }
+}
+
+/// A token source over a yup-oauth2 authenticator (a macro, so its connector type need
+/// not be named).
+macro_rules! yup_source {
+    ($auth:expr) => {{
+        let auth = $auth;
+        TokenSource(Arc::new(move || {
+            let auth = auth.clone();
+            Box::pin(async move {
+                let token = auth.token(&[SCOPE]).await.map_err(BQError::from)?;
+                token.token().map(str::to_string).ok_or(BQError::NoToken)
+            })
+        }))
+    }};
+}
+
+/// Builds the client for `credentials` and the token source behind it; `http` carries
+/// xform's timeouts.
+pub async fn client(
+    credentials: &Credentials,
+    http: reqwest::Client,
+) -> Result<(Client, TokenSource), AuthError> {
+    let failed = |e: &dyn std::fmt::Display| AuthError::Failed(e.to_string());
     let mut builder = ClientBuilder::new();
     builder.with_client(http);
-    let failed = |e: BQError| AuthError::Failed(e.to_string());
-    match credentials {
+    let tokens = match credentials {
         Credentials::Emulator(url) => {
             builder.with_v2_base_url(format!("{url}/bigquery/v2"));
-            builder
-                .build_from_authenticator(Arc::new(NoToken))
-                .await
-                .map_err(failed)
+            // A fixed bearer token: the emulator checks none.
+            TokenSource(Arc::new(|| Box::pin(async { Ok("emulator".to_string()) })))
         }
         Credentials::KeyFile(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| AuthError::KeyFileUnreadable(e.to_string()))?;
             let key = service_account_key(&text, "keyfile")?;
-            builder
-                .build_from_service_account_key(key, false)
-                .await
-                .map_err(failed)
+            yup_source!(
+                yup_oauth2::ServiceAccountAuthenticator::builder(key)
+                    .build()
+                    .await
+                    .map_err(|e| failed(&e))?
+            )
         }
         Credentials::KeyJson(text) => {
             let key = service_account_key(text, "keyfile_json")?;
-            builder
-                .build_from_service_account_key(key, false)
-                .await
-                .map_err(failed)
+            yup_source!(
+                yup_oauth2::ServiceAccountAuthenticator::builder(key)
+                    .build()
+                    .await
+                    .map_err(|e| failed(&e))?
+            )
         }
         Credentials::Oauth => {
             let tried = adc_sources();
@@ -81,12 +118,53 @@ pub async fn client(credentials: &Credentials, http: reqwest::Client) -> Result<
                 let list: Vec<String> = tried.into_iter().map(|(what, _)| what).collect();
                 return Err(AuthError::NoCredentials(list.join("; ")));
             }
-            builder
-                .build_from_application_default_credentials()
-                .await
-                .map_err(failed)
+            application_default().await?
+        }
+    };
+    let client = builder
+        .build_from_authenticator(Arc::new(tokens.clone()))
+        .await
+        .map_err(|e| failed(&e))?;
+    Ok((client, tokens))
+}
+
+/// Application default credentials in gcloud's order: an `authorized_user` file (from
+/// `gcloud auth application-default login`, or named by GOOGLE_APPLICATION_CREDENTIALS),
+/// else a service account file or the metadata server.
+async fn application_default() -> Result<TokenSource, AuthError> {
+    let failed = |e: &dyn std::fmt::Display| AuthError::Failed(e.to_string());
+    let file = std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS")
+        .map(PathBuf::from)
+        .or_else(|| gcloud_adc_file().filter(|p| p.exists()));
+    if let Some(text) = file.and_then(|p| std::fs::read_to_string(p).ok()) {
+        let json: Json = serde_json::from_str(&text)
+            .map_err(|e| AuthError::KeyNotJson("ADC file", e.to_string()))?;
+        if json.get("type").and_then(Json::as_str) == Some("authorized_user") {
+            let secret: yup_oauth2::authorized_user::AuthorizedUserSecret =
+                serde_json::from_value(json)
+                    .map_err(|e| AuthError::KeyNotJson("ADC file", e.to_string()))?;
+            return Ok(yup_source!(
+                yup_oauth2::AuthorizedUserAuthenticator::builder(secret)
+                    .build()
+                    .await
+                    .map_err(|e| failed(&e))?
+            ));
         }
     }
+    let opts = yup_oauth2::ApplicationDefaultCredentialsFlowOpts::default();
+    let auth = match yup_oauth2::ApplicationDefaultCredentialsAuthenticator::builder(opts).await {
+        ApplicationDefaultCredentialsTypes::InstanceMetadata(b) => b.build().await,
+        ApplicationDefaultCredentialsTypes::ServiceAccount(b) => b.build().await,
+    }
+    .map_err(|e| failed(&e))?;
+    Ok(yup_source!(auth))
+}
+
+fn gcloud_adc_file() -> Option<PathBuf> {
+    std::env::var_os("CLOUDSDK_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/gcloud")))
+        .map(|d| d.join("application_default_credentials.json"))
 }
 
 /// Checks the key's shape before handing it over, so a wrong file gets a plain answer.
@@ -115,10 +193,7 @@ fn service_account_key(
 /// Where application default credentials can come from, and whether each is there.
 fn adc_sources() -> Vec<(String, bool)> {
     let env_file = std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS");
-    let gcloud = std::env::var_os("CLOUDSDK_CONFIG")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config/gcloud")))
-        .map(|d| d.join("application_default_credentials.json"));
+    let gcloud = gcloud_adc_file();
     let on_gce = std::env::var_os("GCE_METADATA_HOST").is_some()
         || std::path::Path::new("/sys/class/dmi/id/product_name").exists()
             && std::fs::read_to_string("/sys/class/dmi/id/product_name")

@@ -165,7 +165,7 @@ pub fn run(
     Ok(done)
 }
 
-fn with_retries<R>(
+pub(super) fn with_retries<R>(
     t: &dyn Transport,
     policy: &Policy,
     mut call: impl FnMut() -> Result<R, CallError>,

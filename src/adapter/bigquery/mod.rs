@@ -7,6 +7,7 @@
 
 mod auth;
 pub mod jobs;
+mod schema_update;
 pub mod settings;
 mod values;
 
@@ -57,16 +58,23 @@ impl BigQuery {
             .map_err(|e| AdapterError::Connect {
                 message: e.to_string(),
             })?;
-        let client = runtime
-            .block_on(auth::client(&settings.credentials, http))
+        let (client, tokens) = runtime
+            .block_on(auth::client(&settings.credentials, http.clone()))
             .map_err(|e| AdapterError::Connect {
                 message: e.to_string(),
             })?;
+        let base_url = match &settings.credentials {
+            Credentials::Emulator(url) => format!("{url}/bigquery/v2"),
+            _ => "https://bigquery.googleapis.com/bigquery/v2".to_string(),
+        };
         let mut labels = HashMap::new();
         labels.insert("dbt_invocation_id".to_string(), label_value(invocation_id));
         Ok(BigQuery {
             http: Http {
                 client,
+                rest: http,
+                tokens,
+                base_url,
                 runtime,
                 project: settings.project.clone(),
                 batch: settings.batch_priority,
@@ -95,13 +103,40 @@ impl BigQuery {
         request
     }
 
-    fn run(&self, sql: &str, dry_run: bool) -> Result<jobs::Finished, AdapterError> {
-        let policy = Policy {
+    fn policy(&self) -> Policy {
+        Policy {
             retries: self.settings.job_retries,
             backoff: self.settings.backoff,
             job_timeout: self.settings.job_timeout,
-        };
-        jobs::run(&self.http, &self.request(sql, dry_run), &policy).map_err(|e| AdapterError::Sql {
+        }
+    }
+
+    fn run(&self, sql: &str, dry_run: bool) -> Result<jobs::Finished, AdapterError> {
+        jobs::run(&self.http, &self.request(sql, dry_run), &self.policy()).map_err(|e| {
+            AdapterError::Sql {
+                message: e.to_string(),
+            }
+        })
+    }
+
+    /// A tables.get or tables.patch call with job_retries' backoff.
+    fn table_call(
+        &self,
+        method: reqwest::Method,
+        (database, schema, identifier): (&str, &str, &str),
+        body: Option<&Json>,
+    ) -> Result<Json, AdapterError> {
+        let url = format!(
+            "{}/projects/{}/datasets/{}/tables/{}",
+            self.http.base_url,
+            path_segment(database),
+            path_segment(schema),
+            path_segment(identifier)
+        );
+        jobs::with_retries(&self.http, &self.policy(), || {
+            self.http.rest(method.clone(), &url, body)
+        })
+        .map_err(|e| AdapterError::Sql {
             message: e.to_string(),
         })
     }
@@ -222,6 +257,36 @@ impl Adapter for BigQuery {
         Ok(values::columns(done.schema.as_ref()))
     }
 
+    /// tables.get, the column's nested fields appended to the schema as BigQuery gave
+    /// it, tables.patch with the whole schema (BigQuery's way to add a nested field).
+    fn widen_struct(
+        &self,
+        database: &str,
+        schema: &str,
+        identifier: &str,
+        column: &str,
+        data_type: &str,
+    ) -> Result<(), AdapterError> {
+        let refused = |why: String| AdapterError::Sql {
+            message: format!(
+                "cannot add the new fields of {column} to {database}.{schema}.{identifier}: {why}"
+            ),
+        };
+        let ty = crate::sql::bigquery_type::parse(data_type)
+            .ok_or_else(|| refused(format!("`{data_type}` is not a type xform reads")))?;
+        let table = (database, schema, identifier);
+        let current = self.table_call(reqwest::Method::GET, table, None)?;
+        let mut fields = current
+            .pointer("/schema/fields")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        schema_update::widen(&mut fields, column, &ty).map_err(refused)?;
+        let patch = serde_json::json!({"schema": {"fields": fields}});
+        self.table_call(reqwest::Method::PATCH, table, Some(&patch))?;
+        Ok(())
+    }
+
     fn columns(
         &self,
         database: &str,
@@ -259,6 +324,18 @@ fn string_literal(s: &str) -> String {
 }
 
 /// Label values: lower-case letters, digits, `_` and `-`, at most 63 characters.
+/// A project, dataset or table name as one URL path segment.
+fn path_segment(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
 fn label_value(v: &str) -> String {
     v.chars()
         .map(|c| {
@@ -287,9 +364,15 @@ fn request_id() -> String {
     )
 }
 
-/// The gcp-bigquery-client calls, blocking on a small runtime of xform's own.
+/// The gcp-bigquery-client calls, blocking on a small runtime of xform's own, and the
+/// few REST calls made without it.
 struct Http {
     client: Client,
+    /// For calls outside the client's typed models, with the same token source.
+    rest: reqwest::Client,
+    tokens: auth::TokenSource,
+    /// `.../bigquery/v2`, the emulator's when one is used.
+    base_url: String,
     runtime: tokio::runtime::Runtime,
     project: String,
     batch: bool,
@@ -334,6 +417,59 @@ impl Transport for Http {
 }
 
 impl Http {
+    /// One REST call; the JSON answer, or Google's error from its body (HTTP 200 bodies
+    /// with an `error` included, as the emulator answers).
+    fn rest(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Json>,
+    ) -> Result<Json, CallError> {
+        self.runtime.block_on(async {
+            let token = self.tokens.token().await.map_err(call_error)?;
+            let mut request = self.rest.request(method, url).bearer_auth(token);
+            if let Some(body) = body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.to_string());
+            }
+            let response = request.send().await.map_err(|e| {
+                if e.is_builder() {
+                    CallError::Client(with_causes(&e))
+                } else {
+                    CallError::Transport(with_causes(&e))
+                }
+            })?;
+            let status = response.status();
+            let text = response
+                .text()
+                .await
+                .map_err(|e| CallError::Transport(with_causes(&e)))?;
+            let json: Json = serde_json::from_str(&text).unwrap_or(Json::Null);
+            match json.get("error") {
+                None if status.is_success() => Ok(json),
+                error => {
+                    let error = error.unwrap_or(&Json::Null);
+                    Err(CallError::Status {
+                        code: error
+                            .get("code")
+                            .and_then(Json::as_i64)
+                            .unwrap_or(i64::from(status.as_u16())),
+                        message: error
+                            .get("message")
+                            .and_then(Json::as_str)
+                            .map_or_else(|| format!("{status}: {text}"), str::to_string),
+                        reason: error
+                            .pointer("/errors/0/reason")
+                            .and_then(Json::as_str)
+                            .unwrap_or_default()
+                            .to_string(),
+                    })
+                }
+            }
+        })
+    }
+
     /// Batch priority needs `jobs.insert`; the answer is a running job to poll.
     fn insert_batch(&self, request: &QueryRequest) -> Result<QueryResponse, CallError> {
         let job = Job {

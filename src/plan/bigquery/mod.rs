@@ -29,6 +29,8 @@ pub mod table;
 
 mod options;
 mod schema_change;
+
+pub use schema_change::{Widen, widenings};
 #[cfg(test)]
 mod tests;
 

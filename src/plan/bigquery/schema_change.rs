@@ -12,16 +12,62 @@
 //!   `ALTER COLUMN SET DATA TYPE` only widens).
 //!
 //! Types compare by GoogleSQL name with the legacy spellings a dry run's schema may use
-//! (INTEGER, FLOAT, BOOLEAN) folded in. New fields inside a STRUCT column count as a type
-//! change: `append_new_columns` leaves them out (as for any type change) and
-//! `sync_all_columns` CASTs, which BigQuery refuses between structs of different field
-//! counts; adding STRUCT fields needs the tables.patch API, not SQL.
+//! (INTEGER, FLOAT, BOOLEAN) folded in.
+//!
+//! New fields at the end of a STRUCT column (at any depth, inside ARRAYs too) are added
+//! under `append_new_columns` and `sync_all_columns`, as dbt-bigquery 1.11 does: no SQL
+//! statement can add a nested field, so [`widenings`] lists them for the adapter's schema
+//! update (tables.patch), which runs before the script. Any other change inside a STRUCT
+//! (a field inserted in the middle, removed, renamed or retyped) stays a type change:
+//! `append_new_columns` leaves the column as it is and `sync_all_columns` CASTs, which
+//! BigQuery refuses between structs of different shapes.
 
 use super::super::PlanError;
 use super::super::incremental::schema::{Diff, diff_by, find, names};
-use super::super::incremental::{IncrementalInput, OnSchemaChange};
+use super::super::incremental::{IncrementalConfig, IncrementalInput, OnSchemaChange};
 use super::quote;
 use super::table::create_table;
+use crate::adapter::Column;
+use crate::dialect::Dialect;
+use crate::sql::bigquery_type::{appended_fields, parse};
+
+/// A STRUCT column the model extends with trailing fields: the table's column must take
+/// `data_type` (the model's) before the strategy writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Widen {
+    pub column: String,
+    pub data_type: String,
+    /// Dotted paths of the new fields, for the log line.
+    pub fields: Vec<String>,
+}
+
+/// The STRUCT columns to widen before an incremental run: none unless on_schema_change
+/// adds columns.
+pub fn widenings(input: &IncrementalInput) -> Result<Vec<Widen>, PlanError> {
+    let config = IncrementalConfig::for_dialect(input.node, Dialect::BigQuery)?;
+    if !matches!(
+        config.on_schema_change,
+        OnSchemaChange::AppendNewColumns | OnSchemaChange::SyncAllColumns
+    ) {
+        return Ok(Vec::new());
+    }
+    let diff = diff_by(input.existing, input.incoming, same_type);
+    Ok(widened(&diff.retyped))
+}
+
+fn widened(retyped: &[(&Column, &Column)]) -> Vec<Widen> {
+    retyped
+        .iter()
+        .filter_map(|(old, new)| {
+            let fields = appended_fields(&parse(&old.data_type)?, &parse(&new.data_type)?)?;
+            (!fields.is_empty()).then(|| Widen {
+                column: new.name.clone(),
+                data_type: new.data_type.clone(),
+                fields: fields.iter().map(|f| format!("{}.{f}", new.name)).collect(),
+            })
+        })
+        .collect()
+}
 
 /// The schema statements and the (unquoted) columns the strategy writes.
 pub(super) struct Settled {
@@ -56,6 +102,17 @@ pub(super) fn settle(
             columns: incoming(),
         }),
         OnSchemaChange::AppendNewColumns | OnSchemaChange::SyncAllColumns => {
+            // Widened STRUCTs already have the model's type when the script runs.
+            let widened = widened(&diff.retyped);
+            let diff = Diff {
+                retyped: diff
+                    .retyped
+                    .iter()
+                    .filter(|(_, new)| !widened.iter().any(|w| w.column == new.name))
+                    .copied()
+                    .collect(),
+                ..diff
+            };
             let mut statements: Vec<String> = diff
                 .added
                 .iter()

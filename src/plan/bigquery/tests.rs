@@ -338,6 +338,91 @@ fn on_schema_change_stages_and_settles_columns() {
 }
 
 #[test]
+fn struct_fields_appended_at_the_end_are_widenings_not_type_changes() {
+    let old = cols(&[
+        ("id", "INT64"),
+        ("actor", "STRUCT<login STRING, geo STRUCT<lat FLOAT64>>"),
+        ("tags", "ARRAY<STRUCT<k STRING>>"),
+        ("moved", "STRUCT<a INT64, b INT64>"),
+    ]);
+    let new = cols(&[
+        ("id", "INT64"),
+        (
+            "actor",
+            "STRUCT<login STRING, geo STRUCT<lat FLOAT64, lon FLOAT64>, org STRING>",
+        ),
+        ("tags", "ARRAY<STRUCT<k STRING, v INT64>>"),
+        // A field inserted in the middle would shift values by position: not a widening.
+        ("moved", "STRUCT<a INT64, n STRING, b INT64>"),
+    ]);
+    let node = |mode: &str| {
+        model(
+            "incremental",
+            json!({"unique_key": "id", "on_schema_change": mode}),
+        )
+    };
+    let widenings = |mode: &str| {
+        let node = node(mode);
+        super::widenings(&IncrementalInput {
+            node: &node,
+            dialect: Dialect::BigQuery,
+            sql: "select 1",
+            target: TARGET,
+            existing: &old,
+            incoming: &new,
+        })
+        .unwrap()
+    };
+    let found = widenings("append_new_columns");
+    let summary: Vec<(String, String, Vec<String>)> = found
+        .iter()
+        .map(|w| (w.column.clone(), w.data_type.clone(), w.fields.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "actor".to_string(),
+                new[1].data_type.clone(),
+                vec!["actor.geo.lon".to_string(), "actor.org".to_string()]
+            ),
+            (
+                "tags".to_string(),
+                new[2].data_type.clone(),
+                vec!["tags.v".to_string()]
+            ),
+        ]
+    );
+    assert_eq!(widenings("sync_all_columns"), found);
+    assert!(widenings("ignore").is_empty());
+    assert!(widenings("fail").is_empty());
+    // sync_all_columns rewrites only the column that is a real type change; the widened
+    // ones already have the model's type when the script runs.
+    let sync = incremental_with(
+        json!({"unique_key": "id", "on_schema_change": "sync_all_columns"}),
+        &old,
+        &new,
+    )
+    .unwrap()
+    .join(";\n");
+    insta::assert_snapshot!("on_schema_change_struct_widening_sync_all_columns", sync);
+    assert!(
+        sync.contains("cast(`moved` as STRUCT<a INT64, n STRING, b INT64>)"),
+        "{sync}"
+    );
+    assert!(!sync.contains("cast(`actor`"), "{sync}");
+    // `fail` still reports a widened STRUCT as a change.
+    let fail = incremental_with(
+        json!({"unique_key": "id", "on_schema_change": "fail"}),
+        &old[..2],
+        &new[..2],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(fail.contains("type changed: actor"), "{fail}");
+}
+
+#[test]
 fn ignore_leaves_new_model_columns_out() {
     let mut incoming = base();
     incoming.push(Column {
