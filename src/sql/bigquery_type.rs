@@ -181,7 +181,8 @@ impl Parser<'_> {
     }
 }
 
-fn scalar_name(upper: &str) -> &str {
+/// A scalar type's GoogleSQL name for an upper-cased name or legacy alias.
+pub fn scalar_name(upper: &str) -> &str {
     match upper {
         "INTEGER" | "INT" | "SMALLINT" | "BIGINT" | "TINYINT" | "BYTEINT" => "INT64",
         "FLOAT" => "FLOAT64",

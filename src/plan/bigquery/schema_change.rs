@@ -29,7 +29,7 @@ use super::quote;
 use super::table::create_table;
 use crate::adapter::Column;
 use crate::dialect::Dialect;
-use crate::sql::bigquery_type::{appended_fields, parse};
+use crate::sql::bigquery_type::{appended_fields, parse, scalar_name};
 
 /// A STRUCT column the model extends with trailing fields: the table's column must take
 /// `data_type` (the model's) before the strategy writes it.
@@ -209,13 +209,8 @@ fn normal_type(t: &str) -> String {
         .to_uppercase();
     let (base, rest) = t.split_at(t.find(['(', '<']).unwrap_or(t.len()));
     let base = match base {
-        "INTEGER" | "INT" | "SMALLINT" | "BIGINT" | "TINYINT" | "BYTEINT" => "INT64",
-        "FLOAT" => "FLOAT64",
-        "BOOLEAN" => "BOOL",
-        "DECIMAL" => "NUMERIC",
-        "BIGDECIMAL" => "BIGNUMERIC",
         "RECORD" => "STRUCT",
-        other => other,
+        other => scalar_name(other),
     };
     format!("{base}{rest}")
 }
