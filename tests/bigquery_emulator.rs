@@ -451,6 +451,17 @@ fn bad_credentials_are_named_and_stop_the_run_with_exit_2() {
         r.stderr
     );
 
+    profile("      method: oauth\n      location: us-centrall\n");
+    let r = without_emulator(p, &home);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`location` is `us-centrall`, which is not a BigQuery location"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("profiles.yml"), "{}", r.stderr);
+
     profile("      method: service-account\n      keyfile: /nonexistent/key.json\n");
     let r = without_emulator(p, &home);
     assert_eq!(r.code, 2, "{}", r.stderr);
@@ -745,6 +756,136 @@ fn new_struct_fields_are_patched_into_the_table_before_the_merge() {
         .expect("target/run file");
     assert!(
         run_file.contains("-- tables.patch") && run_file.contains("added actor.org"),
+        "{run_file}"
+    );
+}
+
+/// A copy job of one day partition (`t$20240102` over `u$20240102`, WRITE_TRUNCATE) as
+/// the emulator can run it: that day's rows deleted and inserted from the source.
+fn play_partition_copy(job: &str) -> String {
+    let job: serde_json::Value = serde_json::from_str(job).expect("a copy job");
+    let copy = &job["configuration"]["copy"];
+    assert_eq!(copy["writeDisposition"], "WRITE_TRUNCATE", "{job}");
+    let table = |side: &str| {
+        let t = &copy[side];
+        let (name, id) = t["tableId"]
+            .as_str()
+            .and_then(|n| n.split_once('$'))
+            .expect("a partition decorator");
+        (
+            format!(
+                "`{}`.`{}`.`{name}`",
+                t["projectId"].as_str().unwrap_or_default(),
+                t["datasetId"].as_str().unwrap_or_default()
+            ),
+            id.to_string(),
+        )
+    };
+    let ((source, from), (target, to)) = (table("sourceTable"), table("destinationTable"));
+    assert_eq!(from, to, "the same partition on both sides: {job}");
+    let day = format!("date '{}-{}-{}'", &to[..4], &to[4..6], &to[6..8]);
+    format!(
+        "delete from {target} where day = {day}; insert into {target} select * from {source} where day = {day}"
+    )
+}
+
+#[test]
+fn copy_partitions_replaces_the_touched_partitions_by_copy_jobs() {
+    let Some(host) = emulator() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = dir.path();
+    let ds = dataset("copy");
+    write(p, "dbt_project.yml", PROJECT);
+    write_profile(p, "shop", &ds, &[]);
+    write(p, "seeds/raw_events.csv", EVENTS_V1);
+    write(
+        p,
+        "models/daily_copied.sql",
+        "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', \
+         partition_by={'field': 'day', 'data_type': 'date', 'copy_partitions': true}) }}\n\
+         select day, sum(amount) as total, count(*) as n from {{ ref('raw_events') }}\n\
+         {% if is_incremental() %}where day >= '2024-01-02' or day is null{% endif %}\n\
+         group by day",
+    );
+    let r = xform(p, &["build", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    // Day 1 changes in the seed but is outside the increment; day 2 changes, day 3 is
+    // new, and a row without a day lands in no partition a copy can carry.
+    write(
+        p,
+        "seeds/raw_events.csv",
+        "id,day,amount\n1,2024-01-01,10\n2,2024-01-01,25\n3,2024-01-02,35\n4,2024-01-03,40\n5,,50\n",
+    );
+    let proxy = FaultProxy::start(
+        &host,
+        vec![
+            Fault::Instead("\"copy\"", play_partition_copy),
+            Fault::Instead("\"copy\"", play_partition_copy),
+        ],
+    );
+    write_profile(
+        p,
+        "shop",
+        &ds,
+        &[&format!("api_endpoint: http://{}", proxy.addr)],
+    );
+    let r = xform(p, &["build", "--profiles-dir", "."]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    let copies: Vec<String> = proxy
+        .bodies()
+        .iter()
+        .filter_map(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+        .filter_map(|j| {
+            let c = j.pointer("/configuration/copy")?.clone();
+            Some(format!(
+                "{} -> {}",
+                c["sourceTable"]["tableId"].as_str()?,
+                c["destinationTable"]["tableId"].as_str()?
+            ))
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "daily_copied__dbt_tmp$20240102 -> daily_copied$20240102",
+            "daily_copied__dbt_tmp$20240103 -> daily_copied$20240103"
+        ],
+        "{:?}",
+        proxy.requests()
+    );
+    assert!(
+        !proxy.bodies().iter().any(|b| b.contains("merge into")),
+        "no MERGE runs"
+    );
+    assert_eq!(
+        rows(
+            &host,
+            &format!(
+                "select cast(day as string), total, n from `xform-test`.`{ds}`.daily_copied \
+                 order by day nulls first"
+            )
+        ),
+        [
+            [json!(null), json!(50), json!(1)],
+            [json!("2024-01-01"), json!(30), json!(2)],
+            [json!("2024-01-02"), json!(35), json!(1)],
+            [json!("2024-01-03"), json!(40), json!(1)]
+        ]
+    );
+    let staging_left = rows(
+        &host,
+        &format!(
+            "select count(*) from `xform-test`.`{ds}`.INFORMATION_SCHEMA.TABLES \
+             where table_name = 'daily_copied__dbt_tmp'"
+        ),
+    );
+    assert_eq!(staging_left, [[json!(0)]], "the staging table is dropped");
+    let run_file = std::fs::read_to_string(p.join("target/run/shop/models/daily_copied.sql"))
+        .expect("target/run file");
+    assert!(
+        run_file.contains("-- copy job: daily_copied__dbt_tmp$20240103 over daily_copied$20240103"),
         "{run_file}"
     );
 }

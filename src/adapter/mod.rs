@@ -117,6 +117,24 @@ pub trait Adapter: Send + Sync {
         })
     }
 
+    /// Replaces partition `partition` (BigQuery's id: `20240101`) of `target` with the same
+    /// partition of `source`, both in `database`.`schema`. BigQuery alone has this: a copy
+    /// job, which is not billed as a query.
+    fn copy_partition(
+        &self,
+        _dataset: (&str, &str),
+        source: &str,
+        target: &str,
+        _partition: &str,
+    ) -> Result<(), AdapterError> {
+        Err(AdapterError::Sql {
+            message: format!(
+                "cannot copy partitions of {source} over {target} on {}",
+                self.dialect().adapter_type()
+            ),
+        })
+    }
+
     /// The columns of many relations, by lower-cased `database.schema.identifier` (absent
     /// relations are left out). A warehouse with a columns view answers in one query.
     fn columns_of(

@@ -163,8 +163,10 @@ pub(crate) fn execute_plan(
         ctx.adapter.execute(statement)?;
         executed.push(statement.clone());
     }
-    executed.extend(p.atomic.iter().cloned());
-    ctx.adapter.execute_atomically(&p.atomic)?;
+    if !p.atomic.is_empty() {
+        executed.extend(p.atomic.iter().cloned());
+        ctx.adapter.execute_atomically(&p.atomic)?;
+    }
     Ok(())
 }
 
@@ -275,10 +277,61 @@ fn plan_incremental(
             ));
         }
     }
+    if dialect == Dialect::BigQuery
+        && let Some(copy) = plan::bigquery::copy_partitions::plan(&input)?
+    {
+        copy_partitions(ctx, node, &copy, executed)?;
+        return Ok(Some(plan::Plan::default()));
+    }
     Ok(Some(plan::Plan {
         prepare: Vec::new(),
         atomic,
     }))
+}
+
+/// Runs a copy_partitions plan; the staging table is dropped whether or not it succeeds.
+fn copy_partitions(
+    ctx: &RunContext,
+    node: &Node,
+    copy: &plan::bigquery::copy_partitions::CopyPlan,
+    executed: &mut Vec<String>,
+) -> Result<(), Failed> {
+    executed.extend(copy.stage.iter().cloned());
+    ctx.adapter.execute_atomically(&copy.stage)?;
+    let copied = (|| -> Result<(), Failed> {
+        executed.push(copy.partition_ids.clone());
+        let ids = ctx.adapter.query(&copy.partition_ids)?;
+        for row in &ids.rows {
+            let id = row.first().and_then(Json::as_str).unwrap_or_default();
+            // Ids come from BigQuery's own formatting; anything else would be a decorator
+            // xform did not mean.
+            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                return Err(Failed(format!(
+                    "`{}`: `{id}` is not a partition id xform can copy",
+                    node.name
+                )));
+            }
+            // Shown in target/run beside the SQL, as the step it is.
+            executed.push(format!(
+                "-- copy job: {staging}${id} over {target}${id} (write_truncate)",
+                staging = copy.staging,
+                target = copy.table
+            ));
+            ctx.adapter.copy_partition(
+                (&node.database, &node.schema),
+                &copy.staging,
+                &copy.table,
+                id,
+            )?;
+        }
+        executed.extend(copy.finish.iter().cloned());
+        ctx.adapter.execute_atomically(&copy.finish)?;
+        Ok(())
+    })();
+    executed.push(copy.drop.clone());
+    let dropped = ctx.adapter.execute(&copy.drop);
+    copied?;
+    dropped.map_err(Failed::from)
 }
 
 /// dbt's should_full_refresh: the node's `full_refresh` config wins over the flag.

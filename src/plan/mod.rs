@@ -12,7 +12,7 @@ use crate::node::Node;
 
 /// What one node needs run, in order. `atomic` steps run in a single transaction so a
 /// failure (or a kill) leaves the previous relation untouched.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     /// Statements that may run outside the transaction (schema creation).
     pub prepare: Vec<String>,

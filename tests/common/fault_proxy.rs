@@ -21,6 +21,11 @@ pub enum Fault {
     /// that one too, then POST the body to the path on the upstream before answering (a
     /// server-side effect the emulator lacks, played by the test).
     ThenPost(&'static str, String, String),
+    /// Forward requests until one whose body contains the first text; instead of
+    /// forwarding that one, run the query the function makes of its body on the
+    /// upstream and answer with a finished job (an API call the emulator lacks, played
+    /// in SQL by the test).
+    Instead(&'static str, fn(&str) -> String),
 }
 
 pub struct FaultProxy {
@@ -90,6 +95,9 @@ fn serve(
                 None
             }
             Some(Fault::ThenPost(needle, ..)) if !line.contains(needle) => None,
+            Some(Fault::Instead(needle, _)) if !String::from_utf8_lossy(&body).contains(needle) => {
+                None
+            }
             _ => plan.pop_front(),
         }
     };
@@ -120,6 +128,41 @@ fn serve(
                 answer = rewritten(&answer, from, to);
             }
             let _ = client.write_all(&answer);
+        }
+        Some(Fault::Instead(_, play)) => {
+            let request = String::from_utf8_lossy(&body).into_owned();
+            let query =
+                serde_json::json!({"query": play(&request), "useLegacySql": false}).to_string();
+            // `POST /bigquery/v2/projects/<p>/jobs` -> that project's `queries`.
+            let path = line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or_default()
+                .replace("/jobs", "/queries");
+            let post = format!(
+                "POST {path} HTTP/1.1\r\nHost: {upstream}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+                query.len()
+            );
+            let done = forward(upstream, &post, query.as_bytes());
+            let text = String::from_utf8_lossy(&done).into_owned();
+            let ok = text.starts_with("HTTP/1.1 200") && !text.contains("\"error");
+            log.lock().expect("log").push(format!(
+                "played {line}: {}",
+                if ok { "done" } else { "failed" }
+            ));
+            bodies.lock().expect("bodies").push(request);
+            let status = if ok {
+                serde_json::json!({"state": "DONE"})
+            } else {
+                serde_json::json!({"state": "DONE",
+                    "errorResult": {"reason": "invalid", "message": text}})
+            };
+            let answer = serde_json::json!({"kind": "bigquery#job", "status": status}).to_string();
+            let _ = write!(
+                client,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
         }
         Some(Fault::ThenPost(_, path, extra)) => {
             log.lock().expect("log").push(format!("pass+post {line}"));

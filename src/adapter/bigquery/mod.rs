@@ -6,6 +6,7 @@
 //! both BigQuery and the emulator answer; the emulator has no region-qualified ones.
 
 mod auth;
+mod copy;
 pub mod jobs;
 mod schema_update;
 pub mod settings;
@@ -95,12 +96,17 @@ impl BigQuery {
         });
         request.request_id = Some(request_id());
         request.timeout_ms = Some(10_000);
+        request.labels = Some(self.labels());
+        request
+    }
+
+    /// A job's labels: the run's, plus the node it works for.
+    fn labels(&self) -> HashMap<String, String> {
         let mut labels = self.labels.clone();
         if let Some(node) = super::current_node() {
             labels.insert("dbt_node_id".to_string(), label_value(&node));
         }
-        request.labels = Some(labels);
-        request
+        labels
     }
 
     fn policy(&self) -> Policy {
@@ -285,6 +291,22 @@ impl Adapter for BigQuery {
         let patch = serde_json::json!({"schema": {"fields": fields}});
         self.table_call(reqwest::Method::PATCH, table, Some(&patch))?;
         Ok(())
+    }
+
+    fn copy_partition(
+        &self,
+        (database, schema): (&str, &str),
+        source: &str,
+        target: &str,
+        partition: &str,
+    ) -> Result<(), AdapterError> {
+        copy::copy_partition(self, (database, schema), source, target, partition).map_err(|e| {
+            AdapterError::Sql {
+                message: format!(
+                    "copying partition {partition} of {schema}.{source} over {schema}.{target}: {e}"
+                ),
+            }
+        })
     }
 
     fn columns(

@@ -125,10 +125,19 @@ impl Settings {
                 ));
             }
         };
+        let location = text("location").map(|l| l.trim().to_string());
+        if let Some(l) = location.as_deref().filter(|l| !is_location(l)) {
+            return Err(invalid(
+                "location",
+                format!(
+                    "is `{l}`, which is not a BigQuery location: a multi-region (US, EU) or a region such as us-central1 or europe-west2"
+                ),
+            ));
+        }
         Ok(Settings {
             project: project.to_string(),
             credentials,
-            location: text("location"),
+            location,
             batch_priority,
             maximum_bytes_billed: number(fields, "maximum_bytes_billed")?,
             job_retries: number(fields, "job_retries")?.map_or(1, |n| n.min(20) as u32),
@@ -138,6 +147,20 @@ impl Settings {
                 .unwrap_or(Duration::from_secs(120)),
         })
     }
+}
+
+/// The shape of a BigQuery location: `US`, `EU`, or a region (`us-central1`,
+/// `europe-west2`, `aws-us-east-1`), always dashed and ending in its number. A misspelt
+/// region of the right shape is left to BigQuery, which names it in its refusal.
+fn is_location(l: &str) -> bool {
+    let l = l.to_ascii_lowercase();
+    l == "us"
+        || l == "eu"
+        || (l.starts_with(|c: char| c.is_ascii_lowercase())
+            && l.ends_with(|c: char| c.is_ascii_digit())
+            && l.contains('-')
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
 }
 
 /// `host:port` or a URL -> the URL's origin without a trailing slash.
@@ -188,6 +211,38 @@ fn seconds(fields: &IndexMap<String, Json>, key: &str) -> Result<Option<Duration
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn locations_are_checked_for_shape_only() {
+        for ok in [
+            "US",
+            "eu",
+            "us-central1",
+            "europe-west2",
+            "asia-northeast1",
+            "aws-us-east-1",
+        ] {
+            assert!(is_location(ok), "{ok}");
+        }
+        for bad in [
+            "us-centrall",
+            "europe",
+            "USA",
+            "us central1",
+            "us_central1",
+            "",
+        ] {
+            assert!(!is_location(bad), "{bad}");
+        }
+        let f = fields(json!({"method": "oauth", "location": "us-centrall"}));
+        let e = Settings::from_profile("p", &f, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("`location` is `us-centrall`, which is not a BigQuery location"),
+            "{e}"
+        );
+    }
 
     fn fields(v: Json) -> IndexMap<String, Json> {
         serde_json::from_value(v).unwrap()

@@ -25,8 +25,7 @@
 //!   the NULL partition is never replaced: an array holding NULL is an error in BigQuery).
 //!   As in dbt, int64 partitions are replaced by value, not by whole range bucket, and
 //!   `unique_key` and `incremental_predicates` are not used. `copy_partitions: true`
-//!   makes dbt copy each staged partition over with the tables.copy API, which saves
-//!   query cost but writes the same rows; xform runs the same MERGE instead.
+//!   replaces the partitions by copy jobs instead of the MERGE: see [`super::copy_partitions`].
 //! - append: `insert into <t> (<columns>) select <columns> from <source>`.
 //! - `_dbt_max_partition` in the model's SQL gets dbt's declaration (the table's greatest
 //!   partition value) at the top of the script.
@@ -86,18 +85,18 @@ const REPLACE_VAR: &str = "dbt_partitions_for_replacement";
 const PRUNE_VAR: &str = "dbt_merge_partitions";
 
 /// Every config key a BigQuery incremental reads, checked.
-struct Settings {
-    config: IncrementalConfig,
-    partition: Option<PartitionBy>,
+pub(super) struct Settings {
+    pub config: IncrementalConfig,
+    pub partition: Option<PartitionBy>,
     /// insert_overwrite's static `partitions`, SQL literals.
-    partitions: Vec<String>,
+    pub partitions: Vec<String>,
     /// `partition_prune_merge` (default true).
     prune: bool,
-    require_partition_filter: bool,
+    pub require_partition_filter: bool,
 }
 
 impl Settings {
-    fn from_node(node: &Node) -> Result<Settings, PlanError> {
+    pub fn from_node(node: &Node) -> Result<Settings, PlanError> {
         let config = IncrementalConfig::for_dialect(node, Dialect::BigQuery)?;
         let partition = PartitionBy::from_node(node)?;
         // Checked here too, so `validate` reports them before anything runs.
@@ -146,6 +145,18 @@ impl Settings {
             partitions,
             prune,
         })
+    }
+
+    /// A WHERE condition true of every row that satisfies `require_partition_filter`
+    /// when the table has to be rewritten, "" when the table does not require one.
+    pub fn always_true(&self) -> String {
+        match &self.partition {
+            Some(p) if self.require_partition_filter => {
+                let c = p.column(None);
+                format!("({c} is null or {c} is not null)")
+            }
+            _ => String::new(),
+        }
     }
 
     /// The partition of a pruned merge, when one applies.
@@ -198,14 +209,7 @@ pub fn plan(input: &IncrementalInput) -> Result<Vec<String>, PlanError> {
             p.column(None)
         ));
     }
-    let always_true = match &s.partition {
-        Some(p) if s.require_partition_filter => {
-            let c = p.column(None);
-            format!("({c} is null or {c} is not null)")
-        }
-        _ => String::new(),
-    };
-    let settled = settle(input, s.config.on_schema_change, &always_true)?;
+    let settled = settle(input, s.config.on_schema_change, &s.always_true())?;
     body.extend(settled.statements);
     let source = if stage {
         staging

@@ -11,6 +11,7 @@
 //!
 //! - [`table`]: views and tables (`partition_by`, `cluster_by`, OPTIONS).
 //! - [`incremental`]: merge, insert_overwrite, append, and xform's partition-pruned merge.
+//! - [`copy_partitions`]: insert_overwrite by copy jobs, whose steps the executor runs.
 //! - [`seed`]: a CSV's rows as batched `INSERT ... VALUES`.
 //!
 //! Checked by hand against bqemulator 1.4.0, which runs GoogleSQL through sqlglot on
@@ -22,6 +23,7 @@
 //!   `x IN UNNEST(v)` then fails to bind; a plain `SET v = (SELECT array_agg(...))` works,
 //!   and so does `IN UNNEST(v)` inside a MERGE's ON clause and WHEN conditions.
 
+pub mod copy_partitions;
 pub mod incremental;
 pub mod partition;
 pub mod seed;

@@ -189,6 +189,51 @@ impl PartitionBy {
         }
     }
 
+    /// The id BigQuery gives the row's partition (what a decorator names: `t$20240101`),
+    /// as a STRING expression. Time partitions are named in UTC by their granularity;
+    /// an int64 partition by the start of its range bucket (dbt uses the raw value, which
+    /// names a partition only when the interval is 1). Meaningful for rows that are not
+    /// [`PartitionBy::unpartitioned`].
+    pub fn partition_id(&self, alias: Option<&str>) -> String {
+        let c = self.column(alias);
+        if let Some(r) = self.range {
+            let (start, interval) = (r.start, r.interval);
+            return format!(
+                "cast({start} + div({c} - {start}, {interval}) * {interval} as string)"
+            );
+        }
+        let format = match self.granularity {
+            "hour" => "%Y%m%d%H",
+            "day" => "%Y%m%d",
+            "month" => "%Y%m",
+            _ => "%Y",
+        };
+        match self.data_type {
+            PartitionType::Timestamp => format!("format_timestamp('{format}', {c}, 'UTC')"),
+            PartitionType::Datetime => format!("format_datetime('{format}', {c})"),
+            PartitionType::Date | PartitionType::Int64 => format!("format_date('{format}', {c})"),
+        }
+    }
+
+    /// A condition true of rows in a partition with an id, not in BigQuery's `__NULL__`
+    /// or `__UNPARTITIONED__`. Written on the bare column so that BigQuery prunes by it.
+    pub fn partitioned(&self, alias: Option<&str>) -> String {
+        let c = self.column(alias);
+        match self.range {
+            Some(r) => format!("{c} >= {} and {c} < {}", r.start, r.end),
+            None => format!("{c} is not null"),
+        }
+    }
+
+    /// The opposite of [`PartitionBy::partitioned`]: rows no decorator copy carries.
+    pub fn unpartitioned(&self, alias: Option<&str>) -> String {
+        let c = self.column(alias);
+        match self.range {
+            Some(r) => format!("({c} is null or {c} < {} or {c} >= {})", r.start, r.end),
+            None => format!("{c} is null"),
+        }
+    }
+
     /// `partition by ...` for a `CREATE TABLE`.
     pub fn clause(&self) -> String {
         match self.range {

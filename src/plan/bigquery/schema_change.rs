@@ -197,7 +197,7 @@ fn schema_changed(input: &IncrementalInput, diff: &Diff) -> PlanError {
 }
 
 /// GoogleSQL type names compared without case or spaces, legacy and alias names folded.
-fn same_type(a: &str, b: &str) -> bool {
+pub(super) fn same_type(a: &str, b: &str) -> bool {
     normal_type(a) == normal_type(b)
 }
 

@@ -513,13 +513,6 @@ fn insert_overwrite() {
         script(json!({"incremental_strategy": "insert_overwrite",
                       "partition_by": date_partition(), "unique_key": "id"}))
     );
-    // copy_partitions writes the same rows; xform runs the same MERGE.
-    assert_eq!(
-        script(json!({"incremental_strategy": "insert_overwrite",
-                      "partition_by": {"field": "d", "copy_partitions": true}})),
-        script(json!({"incremental_strategy": "insert_overwrite",
-                      "partition_by": date_partition()}))
-    );
     insta::assert_snapshot!(
         "insert_overwrite_int64",
         script(json!({"incremental_strategy": "insert_overwrite",
@@ -738,4 +731,91 @@ fn seeds_load_in_batches() {
         ),
         Err(PlanError::SeedOntoView("`proj`.`ds`.`people`".into()))
     );
+}
+
+/// A copy_partitions run, every step in the order the executor takes them.
+fn copy_steps(config: Json, existing: &[Column], incoming: &[Column]) -> String {
+    let mut config = config;
+    config["incremental_strategy"] = json!("insert_overwrite");
+    let node = model("incremental", config);
+    let input = IncrementalInput {
+        node: &node,
+        dialect: Dialect::BigQuery,
+        sql: "select * from `proj`.`raw`.`events`",
+        target: TARGET,
+        existing,
+        incoming,
+    };
+    let Ok(Some(p)) = super::copy_partitions::plan(&input) else {
+        panic!("expected a copy plan");
+    };
+    format!(
+        "-- stage (one script)\n{};\n-- partition ids (one query)\n{};\n-- copy jobs: {}$<id> over {}$<id>\n-- finish (one script)\n{};\n-- drop\n{}",
+        p.stage.join(";\n"),
+        p.partition_ids,
+        p.staging,
+        p.table,
+        p.finish.join(";\n"),
+        p.drop
+    )
+}
+
+#[test]
+fn copy_partitions_stage_a_table_copy_its_partitions_and_insert_the_rest() {
+    let dynamic = json!({"partition_by": {"field": "d", "data_type": "date", "copy_partitions": true},
+                         "cluster_by": "id"});
+    insta::assert_snapshot!(
+        "copy_partitions_dynamic",
+        copy_steps(dynamic, &base(), &base())
+    );
+    // Static partitions: the listed ones without staged rows are emptied.
+    let listed = json!({"partition_by": {"field": "created_at", "data_type": "timestamp",
+                                         "granularity": "hour", "copy_partitions": true},
+                        "partitions": ["timestamp('2024-01-01 10:00:00')"]});
+    let events = cols(&[("id", "INT64"), ("created_at", "TIMESTAMP")]);
+    insta::assert_snapshot!(
+        "copy_partitions_static_hour",
+        copy_steps(listed, &events, &events)
+    );
+    // A new column is appended to the target; one the model dropped is staged as NULL,
+    // and one whose type changed keeps the target's type, so the schemas match.
+    let ranged = json!({"partition_by": {"field": "amount", "data_type": "int64", "copy_partitions": true,
+                                         "range": {"start": 0, "end": 1000, "interval": 10}},
+                        "on_schema_change": "append_new_columns"});
+    let incoming = cols(&[
+        ("id", "INT64"),
+        ("amount", "INT64"),
+        ("name", "BYTES"),
+        ("extra", "STRING"),
+    ]);
+    insta::assert_snapshot!(
+        "copy_partitions_int64_append_new_columns",
+        copy_steps(
+            ranged,
+            &cols(&[
+                ("id", "INT64"),
+                ("amount", "INT64"),
+                ("name", "STRING"),
+                ("d", "DATE")
+            ]),
+            &incoming
+        )
+    );
+}
+
+#[test]
+fn without_copy_partitions_there_is_no_copy_plan() {
+    let node = model(
+        "incremental",
+        json!({"incremental_strategy": "insert_overwrite", "partition_by": date_partition()}),
+    );
+    let input = IncrementalInput {
+        node: &node,
+        dialect: Dialect::BigQuery,
+        sql: "select 1",
+        target: TARGET,
+        existing: &base(),
+        incoming: &base(),
+    };
+    assert_eq!(super::copy_partitions::plan(&input), Ok(None));
 }
