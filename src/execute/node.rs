@@ -257,9 +257,16 @@ fn plan_incremental(
         existing: &existing,
         incoming: &incoming,
     };
-    let atomic = incremental::plan_incremental(&input)?;
+    // Planned first, so a plan that fails (on_schema_change: fail) changes nothing.
+    let copy = match dialect {
+        Dialect::BigQuery => plan::bigquery::copy_partitions::plan(&input)?,
+        _ => None,
+    };
+    let atomic = match copy {
+        Some(_) => Vec::new(),
+        None => incremental::plan_incremental(&input)?,
+    };
     if dialect == Dialect::BigQuery {
-        // Planned first, so a plan that fails (on_schema_change: fail) changes nothing.
         // Adding nullable nested fields is harmless if the script then fails.
         for w in plan::bigquery::widenings(&input)? {
             ctx.adapter.widen_struct(
@@ -277,11 +284,9 @@ fn plan_incremental(
             ));
         }
     }
-    if dialect == Dialect::BigQuery
-        && let Some(copy) = plan::bigquery::copy_partitions::plan(&input)?
-    {
+    if let Some(copy) = copy {
+        // Its steps run here; nothing is left for the atomic part.
         copy_partitions(ctx, node, &copy, executed)?;
-        return Ok(Some(plan::Plan::default()));
     }
     Ok(Some(plan::Plan {
         prepare: Vec::new(),

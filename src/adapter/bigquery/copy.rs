@@ -9,7 +9,7 @@ use gcp_bigquery_client::model::job_configuration_table_copy::JobConfigurationTa
 use gcp_bigquery_client::model::job_reference::JobReference;
 use gcp_bigquery_client::model::table_reference::TableReference;
 
-use super::jobs::{self, CallError, JobError, Transport};
+use super::jobs::{self, CallError, JobError, Policy, Transport};
 use super::{BigQuery, call_error, request_id};
 
 /// `source$partition` over `target$partition` (WRITE_TRUNCATE), both in one dataset.
@@ -58,31 +58,38 @@ pub(super) fn copy_partition(
             other => other,
         }
     })?;
+    let id = reference.job_id.clone().unwrap_or_default();
+    wait_for(http, &policy, &reference, inserted, || {
+        http.runtime
+            .block_on(
+                http.client
+                    .job()
+                    .get_job(&project, &id, reference.location.as_deref()),
+            )
+            .map_err(call_error)
+    })
+}
+
+/// Polls a job (`get` is jobs.get) from its first state until it is done, backing off
+/// from 250 ms to 5 s between polls, within job_execution_timeout_seconds.
+fn wait_for(
+    t: &dyn Transport,
+    policy: &Policy,
+    reference: &JobReference,
+    first: Job,
+    mut get: impl FnMut() -> Result<Job, CallError>,
+) -> Result<(), JobError> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(250);
-    let mut job = inserted;
+    let mut job = first;
     loop {
         if let Some(done) = outcome(&job) {
             return done;
         }
-        if let Some(limit) = policy.job_timeout
-            && started.elapsed() > limit
-        {
-            http.cancel(&reference);
-            return Err(JobError::Timeout(limit.as_secs()));
-        }
-        http.sleep(pause);
+        jobs::within_deadline(t, policy, started, reference)?;
+        t.sleep(pause);
         pause = (pause * 2).min(Duration::from_secs(5));
-        let id = reference.job_id.as_deref().unwrap_or_default();
-        job = jobs::with_retries(http, &policy, || {
-            http.runtime
-                .block_on(
-                    http.client
-                        .job()
-                        .get_job(&project, id, reference.location.as_deref()),
-                )
-                .map_err(call_error)
-        })?;
+        job = jobs::with_retries(t, policy, &mut get)?;
     }
 }
 
@@ -109,6 +116,99 @@ mod tests {
 
     fn job(v: serde_json::Value) -> Job {
         serde_json::from_value(v).expect("a job")
+    }
+
+    /// Records sleeps and cancels; a copy job needs nothing else of the transport.
+    #[derive(Default)]
+    struct Clock {
+        sleeps: std::sync::Mutex<Vec<Duration>>,
+        cancels: std::sync::Mutex<Vec<String>>,
+    }
+
+    impl Transport for Clock {
+        fn query(
+            &self,
+            _: &gcp_bigquery_client::model::query_request::QueryRequest,
+        ) -> Result<gcp_bigquery_client::model::query_response::QueryResponse, CallError> {
+            Err(CallError::Client("not a query".into()))
+        }
+        fn results(
+            &self,
+            _: &JobReference,
+            _: &gcp_bigquery_client::model::get_query_results_parameters::GetQueryResultsParameters,
+        ) -> Result<
+            gcp_bigquery_client::model::get_query_results_response::GetQueryResultsResponse,
+            CallError,
+        > {
+            Err(CallError::Client("not a query".into()))
+        }
+        fn cancel(&self, job: &JobReference) {
+            let id = job.job_id.clone().unwrap_or_default();
+            self.cancels.lock().unwrap().push(id);
+        }
+        fn sleep(&self, pause: Duration) {
+            self.sleeps.lock().unwrap().push(pause);
+        }
+    }
+
+    fn policy(job_timeout: Option<Duration>) -> Policy {
+        Policy {
+            retries: 2,
+            backoff: Duration::from_millis(100),
+            job_timeout,
+        }
+    }
+
+    fn reference() -> JobReference {
+        JobReference {
+            project_id: Some("p".into()),
+            job_id: Some("copy-1".into()),
+            location: None,
+        }
+    }
+
+    #[test]
+    fn a_running_copy_job_is_polled_with_backoff_and_retries_until_done() {
+        let clock = Clock::default();
+        let mut answers = vec![
+            Ok(job(serde_json::json!({"status": {"state": "DONE"}}))),
+            Err(CallError::Status {
+                code: 503,
+                message: "backend error".into(),
+                reason: "backendError".into(),
+            }),
+            Ok(job(serde_json::json!({"status": {"state": "RUNNING"}}))),
+        ];
+        let first = job(serde_json::json!({"status": {"state": "PENDING"}}));
+        let done = wait_for(&clock, &policy(None), &reference(), first, || {
+            answers.pop().expect("no more polls than answers")
+        });
+        assert_eq!(done, Ok(()));
+        assert!(answers.is_empty(), "every answer was asked for");
+        // Two polls' pauses, and the retry's backoff after the 503 between them.
+        assert_eq!(
+            *clock.sleeps.lock().unwrap(),
+            [
+                Duration::from_millis(250),
+                Duration::from_millis(500),
+                Duration::from_millis(100)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_copy_job_past_its_timeout_is_cancelled() {
+        let clock = Clock::default();
+        let first = job(serde_json::json!({"status": {"state": "RUNNING"}}));
+        let done = wait_for(
+            &clock,
+            &policy(Some(Duration::ZERO)),
+            &reference(),
+            first,
+            || panic!("no poll after the deadline"),
+        );
+        assert_eq!(done, Err(JobError::Timeout(0)));
+        assert_eq!(*clock.cancels.lock().unwrap(), ["copy-1"]);
     }
 
     #[test]

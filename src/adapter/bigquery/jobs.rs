@@ -130,12 +130,8 @@ pub fn run(
     let mut complete = first.job_complete.unwrap_or(true);
     let mut page_token = first.page_token;
     while !complete || page_token.is_some() {
-        if !complete
-            && let Some(limit) = policy.job_timeout
-            && started.elapsed() > limit
-        {
-            t.cancel(&job);
-            return Err(JobError::Timeout(limit.as_secs()));
+        if !complete {
+            within_deadline(t, policy, started, &job)?;
         }
         // No `formatOptions` here: the client puts these parameters in the URL query,
         // which cannot carry a nested object (every poll failed before any request was
@@ -163,6 +159,22 @@ pub fn run(
         page_token = page.page_token;
     }
     Ok(done)
+}
+
+/// job_execution_timeout_seconds: a job still running after it is cancelled.
+pub(super) fn within_deadline(
+    t: &dyn Transport,
+    policy: &Policy,
+    started: Instant,
+    job: &JobReference,
+) -> Result<(), JobError> {
+    match policy.job_timeout {
+        Some(limit) if started.elapsed() > limit => {
+            t.cancel(job);
+            Err(JobError::Timeout(limit.as_secs()))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(super) fn with_retries<R>(

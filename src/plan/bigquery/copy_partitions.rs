@@ -22,13 +22,13 @@
 //! replaces rather than adds (except step 4's insert, which runs after every copy).
 
 use super::super::PlanError;
+use super::super::incremental::schema::{find, same_name};
 use super::super::incremental::{IncrementalInput, OnSchemaChange, Strategy};
 use super::incremental::Settings;
 use super::partition::{PartitionBy, cluster_clause};
 use super::quote;
 use super::schema_change::{same_type, settle, widenings};
 use super::table::declare_max_partition;
-use crate::adapter::Column;
 use crate::dialect::Dialect;
 
 /// What the executor runs for one copy_partitions incremental, in field order.
@@ -138,11 +138,6 @@ fn target_columns(
     input: &IncrementalInput,
     mode: OnSchemaChange,
 ) -> Result<Vec<Staged>, PlanError> {
-    let find = |cols: &[Column], name: &str| {
-        cols.iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-            .cloned()
-    };
     // Patched into the table before the script runs: the target has the model's type.
     let widened: Vec<String> = match mode {
         OnSchemaChange::AppendNewColumns | OnSchemaChange::SyncAllColumns => {
@@ -160,7 +155,7 @@ fn target_columns(
             Some(new)
                 if keeps_own_type
                     && !same_type(&old.data_type, &new.data_type)
-                    && !widened.iter().any(|w| w.eq_ignore_ascii_case(&old.name)) =>
+                    && !widened.iter().any(|w| same_name(w, &old.name)) =>
             {
                 format!("cast({column} as {}) as {column}", old.data_type)
             }
