@@ -95,23 +95,9 @@ pub async fn client(
         Credentials::KeyFile(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| AuthError::KeyFileUnreadable(e.to_string()))?;
-            let key = service_account_key(&text, "keyfile")?;
-            yup_source!(
-                yup_oauth2::ServiceAccountAuthenticator::builder(key)
-                    .build()
-                    .await
-                    .map_err(|e| failed(&e))?
-            )
+            service_account(&text, "keyfile").await?
         }
-        Credentials::KeyJson(text) => {
-            let key = service_account_key(text, "keyfile_json")?;
-            yup_source!(
-                yup_oauth2::ServiceAccountAuthenticator::builder(key)
-                    .build()
-                    .await
-                    .map_err(|e| failed(&e))?
-            )
-        }
+        Credentials::KeyJson(text) => service_account(text, "keyfile_json").await?,
         Credentials::Oauth => {
             let tried = adc_sources();
             if tried.iter().all(|(_, found)| !found) {
@@ -126,6 +112,16 @@ pub async fn client(
         .await
         .map_err(|e| failed(&e))?;
     Ok((client, tokens))
+}
+
+/// A service account's key, given as text under the profile key `named`.
+async fn service_account(text: &str, named: &'static str) -> Result<TokenSource, AuthError> {
+    let key = service_account_key(text, named)?;
+    let auth = yup_oauth2::ServiceAccountAuthenticator::builder(key)
+        .build()
+        .await
+        .map_err(|e| AuthError::Failed(e.to_string()))?;
+    Ok(yup_source!(auth))
 }
 
 /// Application default credentials in gcloud's order: an `authorized_user` file (from
